@@ -1,0 +1,91 @@
+"""``ganlab list`` and ``ganlab plugins``: what is installed, as tables or JSON."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from rich.table import Table
+
+from ganlab.console import console
+from ganlab.errors import GanlabError
+
+KINDS = {
+    "archs": "architecture",
+    "losses": "loss",
+    "diagnostics": "diagnostic",
+    "datasets": "dataset",
+}
+_ALIASES = {"arch": "archs", "architectures": "archs", "loss": "losses", "diagnostic": "diagnostics",
+            "diags": "diagnostics", "dataset": "datasets", "data": "datasets"}
+
+
+def components(kind: str | None = None) -> dict[str, list[dict]]:
+    from ganlab.manager import get_manager
+
+    m = get_manager()
+    out = {}
+    for word, reg_kind in KINDS.items():
+        if kind in (None, word):
+            out[word] = [
+                {"name": e.name, "aliases": list(e.aliases), "description": e.description, "plugin": e.plugin}
+                for e in m.registry(reg_kind)
+            ]
+    return out
+
+
+@click.command("list")
+@click.argument("kind", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def list_components(kind, as_json) -> None:
+    """List components: archs, losses, diagnostics, datasets (default: all)."""
+    if kind is not None:
+        kind = _ALIASES.get(kind, kind)
+        if kind not in KINDS:
+            raise GanlabError(f"unknown kind {kind!r}; choose one of: {', '.join(KINDS)}")
+    data = components(kind)
+    if as_json:
+        click.echo(json.dumps(data if kind is None else data[kind], indent=2))
+        return
+    for word, rows in data.items():
+        table = Table(title=word, title_justify="left", show_lines=False)
+        for col in ("name", "aliases", "description", "plugin"):
+            table.add_column(col, overflow="fold")
+        for r in rows:
+            table.add_row(r["name"], ", ".join(r["aliases"]), r["description"], r["plugin"], )
+        console().print(table, markup=False)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def plugins(as_json) -> None:
+    """List installed plugins: distribution, version, hooks and components."""
+    from ganlab.manager import get_manager
+
+    m = get_manager()
+    rows = [
+        {
+            "name": p.name,
+            "module": p.module,
+            "distribution": p.distribution,
+            "version": p.version,
+            "builtin": p.builtin,
+            "hooks": p.hooks,
+            "components": p.components,
+        }
+        for p in m.plugins.values()
+    ]
+    problems = [{"plugin": p.plugin, "problem": p.message} for p in m.problems]
+    if as_json:
+        click.echo(json.dumps({"plugins": rows, "problems": problems}, indent=2))
+        return
+    table = Table(title="plugins", title_justify="left")
+    for col in ("name", "distribution", "hooks", "components"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        dist = f"{r['distribution'] or '-'} {r['version'] or ''}".strip()
+        comps = "; ".join(f"{k}: {', '.join(v)}" for k, v in r["components"].items())
+        table.add_row(r["name"], dist, ", ".join(r["hooks"]), comps)
+    console().print(table, markup=False)
+    for p in problems:
+        console().print(f"problem: plugin {p['plugin']!r}: {p['problem']}", markup=False)

@@ -1,0 +1,202 @@
+"""Run configuration: typed dataclasses, TOML files and ``--set KEY=VALUE`` overrides.
+
+    cfg = Config.from_dict(tomllib.load(f))        # a preset from configs/
+    cfg = apply_overrides(cfg_dict, ["train.steps=500", "arch.width=256"])
+
+Precedence, lowest first: these defaults < the components' recommended defaults < a config file <
+command-line flags. An unknown key or a value of the wrong type is a ``GanlabError`` naming the key.
+The ``[arch]``, ``[loss]`` and ``[data]`` tables hold the component's ``name`` and its options, which
+are checked against the component's own signature when the run is resolved (see ``ganlab.api``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ganlab.errors import GanlabError
+
+COMPONENT_SECTIONS = ("arch", "loss", "data")
+
+
+@dataclass
+class TrainConfig:
+    steps: int = 2000  # generator updates; each follows `d_steps` discriminator updates
+    batch_size: int = 256  # samples per batch, real and generated alike
+    d_steps: int = 1  # discriminator updates per generator update (Goodfellow 2014's k)
+    lr_g: float = 1e-3  # Adam learning rate of the generator
+    lr_d: float = 1e-3  # Adam learning rate of the discriminator
+    beta1: float = 0.5  # Adam beta1 (0.5 as in DCGAN; 0.9 is Adam's own default)
+    beta2: float = 0.999  # Adam beta2
+
+
+@dataclass
+class LogConfig:
+    every: int = 50  # steps between logging points (metrics.jsonl, progress, divergence check)
+    eval_every: int = 500  # steps between evaluations with generated samples (0: only at the end)
+    checkpoint_every: int = 1000  # steps between checkpoints (0: only at the end)
+    progress: bool = True  # live Rich progress display
+    tensorboard: bool = False  # write TensorBoard events (needs `pip install tensorboard`)
+
+
+@dataclass
+class ComponentConfig:
+    name: str  # registered name or alias
+    options: dict[str, Any] = field(default_factory=dict)  # keyword options for the factory
+
+
+@dataclass
+class Config:
+    seed: int = 0  # seeds every random number generator of the run
+    device: str = "auto"  # auto | cpu | cuda | cuda:N  (auto: CUDA when present)
+    diagnostics: list[str] = field(default_factory=lambda: ["auto"])  # names; "auto": the data's defaults
+    train: TrainConfig = field(default_factory=TrainConfig)
+    log: LogConfig = field(default_factory=LogConfig)
+    arch: ComponentConfig = field(default_factory=lambda: ComponentConfig("mlp"))
+    loss: ComponentConfig = field(default_factory=lambda: ComponentConfig("nonsat"))
+    data: ComponentConfig = field(default_factory=lambda: ComponentConfig("ring8"))
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"seed": self.seed, "device": self.device, "diagnostics": list(self.diagnostics)}
+        out["train"] = dataclasses.asdict(self.train)
+        out["log"] = dataclasses.asdict(self.log)
+        for sec in COMPONENT_SECTIONS:
+            comp: ComponentConfig = getattr(self, sec)
+            out[sec] = {"name": comp.name, **comp.options}
+        return out
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Config:
+        """Build a config from nested plain data, checking every key and type."""
+        if not isinstance(raw, dict):
+            raise GanlabError("a config must be a table of keys")
+        cfg = cls()
+        for key, value in raw.items():
+            if key in ("train", "log"):
+                if not isinstance(value, dict):
+                    raise GanlabError(f"config key {key!r} must be a table, like [{key}]")
+                section = getattr(cfg, key)
+                for sub, v in value.items():
+                    setattr(section, sub, _check_field(section, sub, v, prefix=f"{key}."))
+            elif key in COMPONENT_SECTIONS:
+                if not isinstance(value, dict):
+                    raise GanlabError(f"config key {key!r} must be a table with a name, like [{key}] name = ...")
+                comp: ComponentConfig = getattr(cfg, key)
+                opts = dict(value)
+                if "name" in opts:
+                    name = opts.pop("name")
+                    if not isinstance(name, str) or not name:
+                        raise GanlabError(f"config key '{key}.name' must be a string, got {name!r}")
+                    if name != comp.name:
+                        comp.options = {}  # options belong to the component they were written for
+                    comp.name = name
+                comp.options.update(opts)
+            else:
+                setattr(cfg, key, _check_field(cfg, key, value, prefix=""))
+        return cfg
+
+
+def _known_keys() -> list[str]:
+    keys = ["seed", "device", "diagnostics"]
+    for sec, klass in (("train", TrainConfig), ("log", LogConfig)):
+        keys += [f"{sec}.{f.name}" for f in dataclasses.fields(klass)]
+    keys += [f"{sec}.name" for sec in COMPONENT_SECTIONS]
+    return keys
+
+
+def _check_field(obj: Any, name: str, value: Any, prefix: str) -> Any:
+    hints = typing.get_type_hints(type(obj))
+    full = prefix + name
+    if name not in hints or name in COMPONENT_SECTIONS or name in ("train", "log"):
+        close = difflib.get_close_matches(full, _known_keys(), n=1)
+        hint = f" Did you mean {close[0]}?" if close else ""
+        raise GanlabError(f"unknown config key {full!r}.{hint} (`ganlab run --help` and docs/config.md list the keys)")
+    return coerce(full, value, hints[name])
+
+
+def coerce(key: str, value: Any, typ: Any) -> Any:
+    """Check ``value`` against ``typ`` (int, float, bool or str); ints are accepted as floats."""
+    ok = {
+        bool: isinstance(value, bool),
+        int: isinstance(value, int) and not isinstance(value, bool),
+        float: isinstance(value, (int, float)) and not isinstance(value, bool),
+        str: isinstance(value, str),
+    }
+    if typing.get_origin(typ) is list:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise GanlabError(f"config key {key!r} must be a list of strings, like [\"a\", \"b\"], got {value!r}")
+        return list(value)
+    if typ in ok:
+        if not ok[typ]:
+            word = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}[typ]
+            raise GanlabError(f"config key {key!r} must be {word}, got {value!r}")
+        return float(value) if typ is float else value
+    return value
+
+
+def parse_value(text: str) -> Any:
+    """A ``--set`` value: a TOML literal (10, 0.5, true, "x", [1, 2]) or else the plain string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def set_dotted(raw: dict[str, Any], key: str, value: Any) -> None:
+    """``set_dotted(d, "train.steps", 5)`` -> ``d["train"]["steps"] = 5``."""
+    parts = key.split(".")
+    if not all(parts):
+        raise GanlabError(f"bad config key {key!r}: expected KEY or SECTION.KEY, like train.steps")
+    node = raw
+    for p in parts[:-1]:
+        node = node.setdefault(p, {})
+        if not isinstance(node, dict):
+            raise GanlabError(f"config key {key!r}: {p!r} is not a table")
+    node[parts[-1]] = value
+
+
+def parse_set(items: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """``["train.steps=500", "arch.width=64"]`` -> nested dict."""
+    raw: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise GanlabError(f"--set expects KEY=VALUE (like train.steps=500), got {item!r}")
+        set_dotted(raw, key.strip(), parse_value(value.strip()))
+    return raw
+
+
+def merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge two nested dicts; ``top`` wins. A new component name drops the old options."""
+    out = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            old = out[key]
+            if key in COMPONENT_SECTIONS and "name" in value and old.get("name", value["name"]) != value["name"]:
+                old = {}
+            out[key] = merge(old, value)
+        else:
+            out[key] = value
+    return out
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    p = Path(path)
+    if not p.is_file():
+        raise GanlabError(f"config file {str(p)!r} does not exist")
+    try:
+        with p.open("rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise GanlabError(f"config file {str(p)!r} is not valid TOML: {exc}") from None
+
+
+def write_toml(path: str | Path, data: dict[str, Any]) -> None:
+    import tomli_w
+
+    Path(path).write_text(tomli_w.dumps(data))

@@ -1,0 +1,327 @@
+"""The shared GAN trainer: the seed's alternating updates, with hooks at logging points only.
+
+    trainer = Trainer(config, RunDir("runs/x"), get_manager())
+    summary = trainer.fit()
+
+One training step (Goodfellow et al. 2014, Algorithm 1; Radford et al. 2016):
+  1. ``d_steps`` times: D sees a real batch (label 1) and a generated batch (label 0) and takes
+     an Adam step on the loss's discriminator objective;
+  2. G takes an Adam step on the loss's generator objective, through D, on the last generated
+     batch (as PyTorch's DCGAN example does: one G forward per step).
+
+Nothing inside the step loop reads a value back from the device: statistics are gathered with one
+synchronisation per logging point (``log.every``), where the lifecycle hooks fire. The trainer
+never imports Rich; the progress bar, metrics file and summary are plugins.
+"""
+
+from __future__ import annotations
+
+import math
+import signal
+import threading
+import time
+import traceback
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+import torch
+
+from ganlab import rundir
+from ganlab.components import GAN, Dataset, Diagnostic, Loss
+from ganlab.config import Config
+from ganlab.errors import GanlabError
+from ganlab.run import RunInfo
+from ganlab.rundir import RunDir
+
+EVAL_SAMPLES = 2500  # generated samples per evaluation (PacGAN's protocol for mixtures)
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        dev = torch.device(name)
+    except RuntimeError:
+        raise GanlabError(f"unknown device {name!r}; use auto, cpu, cuda or cuda:N") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise GanlabError(f"device {name!r} asked for, but this machine has no CUDA GPU; use --device cpu")
+    if dev.type not in ("cpu", "cuda"):
+        raise GanlabError(f"device {name!r} is not supported; use auto, cpu, cuda or cuda:N")
+    return dev
+
+
+class Trainer:
+    def __init__(
+        self,
+        config: Config,
+        run_dir: RunDir,
+        manager: Any,
+        *,
+        diagnostics: list[tuple[str, Diagnostic]] | None = None,
+    ):
+        self.config = c = config
+        self.run_dir = run_dir
+        self.hook = manager.hook
+        self.device = resolve_device(c.device)
+        torch.manual_seed(c.seed)  # model initialisation
+        reg = manager.registry
+        self.dataset: Dataset = reg("dataset").create(c.data.name, **c.data.options).to(self.device)
+        self.gan: GAN = reg("architecture").create(c.arch.name, data_shape=tuple(self.dataset.shape), **c.arch.options)
+        self.loss: Loss = reg("loss").create(c.loss.name, **c.loss.options)
+        self.G = self.gan.generator.to(self.device)
+        self.D = self.gan.discriminator.to(self.device)
+        t = c.train
+        betas = (t.beta1, t.beta2)
+        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=t.lr_g, betas=betas)
+        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=t.lr_d, betas=betas)
+        # One generator for data and noise, so a checkpoint captures all the randomness of training.
+        self.rng = torch.Generator(device=self.device)
+        self.rng.manual_seed(c.seed)
+        self.step = 0
+        self.train_seconds = 0.0  # wall time spent in training steps, over every session
+        self.diagnostics = diagnostics or []
+        self.verdicts: dict[str, tuple[str, str]] = {}
+        self.last_metrics: dict[str, Any] = {}
+        self._probabilities = self.loss.output == "probability"
+
+    # -- state ---------------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, Any]:
+        rng = {"torch": torch.get_rng_state(), "data": self.rng.get_state()}
+        if self.device.type == "cuda":
+            rng["cuda"] = torch.cuda.get_rng_state(self.device)
+        return {
+            "step": self.step,
+            "train_seconds": self.train_seconds,
+            "generator": self.G.state_dict(),
+            "discriminator": self.D.state_dict(),
+            "opt_g": self.opt_g.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+            "rng": rng,
+            "config": self.config.to_dict(),
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.G.load_state_dict(state["generator"])
+        self.D.load_state_dict(state["discriminator"])
+        self.opt_g.load_state_dict(state["opt_g"])
+        self.opt_d.load_state_dict(state["opt_d"])
+        torch.set_rng_state(state["rng"]["torch"])
+        self.rng.set_state(state["rng"]["data"])
+        if "cuda" in state["rng"] and self.device.type == "cuda":
+            torch.cuda.set_rng_state(state["rng"]["cuda"], self.device)
+        self.step = int(state["step"])
+        self.train_seconds = float(state.get("train_seconds", 0.0))
+
+    def save_checkpoint(self) -> str:
+        path = self.run_dir.last_checkpoint
+        rundir.save_checkpoint(path, self.state_dict())
+        return str(path)
+
+    # -- one step --------------------------------------------------------------------------
+
+    def train_step(self, want_stats: bool = False) -> list[torch.Tensor] | None:
+        """One generator update after ``d_steps`` discriminator updates. Returns device tensors
+        [loss_d, loss_g, (D(x), D(G(z)))] when ``want_stats``; never synchronises."""
+        G, D, loss, n = self.G, self.D, self.loss, self.config.train.batch_size
+        d_steps = self.config.train.d_steps
+        for i in range(d_steps):
+            real = self.dataset.batch(n, self.rng)  # (B, *shape)
+            z = self.gan.latent(n, self.rng, self.device)  # (B, latent)
+            if i == d_steps - 1:
+                fake = G(z)  # kept with its graph for the generator step
+            else:
+                with torch.no_grad():
+                    fake = G(z)
+            real_out, fake_out = D(real), D(fake.detach())  # (B,), (B,)
+            loss_d = loss.discriminator_loss(real_out, fake_out)
+            self.opt_d.zero_grad(set_to_none=True)
+            loss_d.backward()
+            self.opt_d.step()
+        # D's weights need no gradient in the generator step; skipping them saves a third of D's backward.
+        D.requires_grad_(False)
+        g_out = D(fake)
+        real_for_g = D(real) if loss.needs_real_for_generator else None
+        loss_g = loss.generator_loss(g_out, real_for_g)
+        self.opt_g.zero_grad(set_to_none=True)
+        loss_g.backward()
+        self.opt_g.step()
+        D.requires_grad_(True)
+        if not want_stats:
+            return None
+        stats = [loss_d.detach(), loss_g.detach()]
+        if self._probabilities:
+            stats += [torch.sigmoid(real_out.detach()).mean(), torch.sigmoid(fake_out.detach()).mean()]
+        return stats
+
+    def _grad_norm(self, module: torch.nn.Module) -> torch.Tensor:
+        grads = [p.grad for p in module.parameters() if p.grad is not None]
+        if not grads:
+            return torch.zeros((), device=self.device)
+        return torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads]))
+
+    def _read_stats(self, stats: list[torch.Tensor]) -> dict[str, float]:
+        tensors = stats + [self._grad_norm(self.G), self._grad_norm(self.D)]
+        values = torch.stack([t.float() for t in tensors]).tolist()  # the one host sync per log point
+        names = ["loss_d", "loss_g"] + (["d_real", "d_fake"] if self._probabilities else [])
+        names += ["grad_norm_g", "grad_norm_d"]
+        return dict(zip(names, values))
+
+    # -- evaluation ----------------------------------------------------------------------
+
+    @torch.no_grad()
+    def generate(self, n: int, seed: int | None = None, batch: int = 1000) -> torch.Tensor:
+        """n generated samples (n, *shape) on the CPU, G in eval mode; seeded apart from training."""
+        g = torch.Generator(device=self.device)
+        g.manual_seed(self.config.seed + 1_000_003 if seed is None else seed)
+        was_training = self.G.training
+        self.G.eval()
+        try:
+            out = [self.G(self.gan.latent(min(batch, n - i), g, self.device)).float().cpu() for i in range(0, n, batch)]
+        finally:
+            self.G.train(was_training)
+        return torch.cat(out)
+
+    def evaluate(self) -> dict[str, Any]:
+        evals = [(name, d) for name, d in self.diagnostics if d.when == "eval"]
+        if not evals:
+            return {}
+        samples = self.generate(EVAL_SAMPLES)
+        out: dict[str, Any] = {}
+        for name, diag in evals:
+            for key, value in diag.evaluate(self.step, samples, self.dataset).items():
+                out[f"{name}/{key}"] = value
+            out.update(self._verdict(name, diag))
+        return out
+
+    def _verdict(self, name: str, diag: Diagnostic) -> dict[str, str]:
+        level, reason = diag.verdict()
+        self.verdicts[name] = (level, reason)
+        return {f"{name}/verdict": level, f"{name}/reason": reason}
+
+    # -- the loop ------------------------------------------------------------------------
+
+    def fit(self, total_steps: int | None = None, resumed: bool = False) -> dict[str, Any]:
+        c = self.config
+        total = c.train.steps if total_steps is None else total_steps
+        run = RunInfo(
+            config=c,
+            dir=self.run_dir.path,
+            start_step=self.step,
+            total_steps=total,
+            device=str(self.device),
+            data_kind=self.dataset.kind,
+            loss_output=self.loss.output,
+            resumed=resumed,
+        )
+        for _, diag in self.diagnostics:
+            diag.setup(run, self.dataset)
+        self.hook.on_run_start(run=run)
+        every, ev, ck = max(1, c.log.every), c.log.eval_every, c.log.checkpoint_every
+        log_diags = [(n, d) for n, d in self.diagnostics if d.when == "log"]
+        status, error, diverged_at = "completed", None, None
+        first_step, session_seconds = self.step, 0.0
+        with _stop_on_sigint() as stop:
+            try:
+                mark, mark_step = time.perf_counter(), self.step
+                while self.step < total:
+                    if stop.requested:
+                        status = "interrupted"
+                        break
+                    step = self.step + 1
+                    logging = step % every == 0 or step == total
+                    stats = self.train_step(want_stats=logging)
+                    self.step = step
+                    pause = (ev and step % ev == 0 and step != total) or (ck and step % ck == 0)
+                    if not (logging or pause):
+                        continue
+                    metrics: dict[str, Any] = {}
+                    if logging:
+                        metrics = self._read_stats(stats)
+                    now = time.perf_counter()
+                    session_seconds += now - mark
+                    if logging:
+                        metrics["steps_per_second"] = (step - mark_step) / max(now - mark, 1e-9)
+                        if not all(math.isfinite(v) for v in metrics.values()):
+                            status, diverged_at = "diverged", step
+                            self.last_metrics.update(metrics)
+                            break
+                        for name, diag in log_diags:
+                            metrics.update({f"{name}/{k}": v for k, v in diag.observe(step, metrics).items()})
+                            metrics.update(self._verdict(name, diag))
+                        self.last_metrics.update(metrics)
+                        self.hook.on_log(run=run, step=step, metrics=metrics)
+                    if ev and step % ev == 0 and step != total:
+                        self._fire_evaluate(run)
+                    if ck and step % ck == 0:
+                        self.hook.on_checkpoint(run=run, step=step, path=self.save_checkpoint())
+                    mark, mark_step = time.perf_counter(), step
+                session_seconds += time.perf_counter() - mark
+            except Exception as exc:  # a crash becomes a status, with the traceback kept in the run
+                status, error = "failed", f"{type(exc).__name__}: {exc}"
+                (self.run_dir.path / "error.log").write_text(traceback.format_exc())
+        self.train_seconds += session_seconds
+        if status in ("completed", "interrupted"):
+            try:
+                if status == "completed":
+                    self._fire_evaluate(run)
+                self.hook.on_checkpoint(run=run, step=self.step, path=self.save_checkpoint())
+            except Exception as exc:
+                status, error = "failed", f"{type(exc).__name__}: {exc}"
+                (self.run_dir.path / "error.log").write_text(traceback.format_exc())
+        trained = self.step - first_step
+        summary: dict[str, Any] = {
+            "status": status,
+            "step": self.step,
+            "total_steps": total,
+            "steps_per_second": trained / session_seconds if session_seconds > 0 else None,
+            "train_seconds": round(self.train_seconds, 3),
+            "device": str(self.device),
+            "arch": c.arch.name,
+            "loss": c.loss.name,
+            "dataset": c.data.name,
+            "seed": c.seed,
+            "metrics": {k: v for k, v in self.last_metrics.items()},
+            "verdicts": {n: {"level": lv, "reason": r} for n, (lv, r) in self.verdicts.items()},
+        }
+        if diverged_at is not None:
+            summary["diverged_at_step"] = diverged_at
+            summary["error"] = (
+                f"non-finite loss or gradient at step {diverged_at} "
+                f"(checked every {every} steps; last finite check at step {diverged_at - every if diverged_at > every else 0})"
+            )
+        if error is not None:
+            summary["error"] = error
+        self.hook.on_run_end(run=run, summary=summary)
+        return summary
+
+    def _fire_evaluate(self, run: RunInfo) -> None:
+        metrics = self.evaluate()
+        if metrics:
+            self.last_metrics.update(metrics)
+            self.hook.on_evaluate(run=run, step=self.step, metrics=metrics)
+
+
+class _Stop:
+    requested = False
+
+
+@contextmanager
+def _stop_on_sigint() -> Iterator[_Stop]:
+    """First Ctrl-C asks the loop to stop at the next step boundary (so the checkpoint is
+    consistent); a second one interrupts at once."""
+    stop = _Stop()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        if stop.requested:
+            raise KeyboardInterrupt
+        stop.requested = True
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)

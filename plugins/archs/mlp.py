@@ -1,0 +1,71 @@
+"""The multilayer-perceptron GAN of Goodfellow et al. 2014 ("Generative Adversarial Nets").
+
+    gan = build(data_shape=(2,), width=128, depth=3)       # 2-D points
+    gan = build(data_shape=(1, 32, 32))                     # flattened images, Tanh output
+
+G: z -> [Linear, ReLU] x depth -> Linear (-> Tanh for images, whose values lie in [-1, 1]).
+D: x -> [Linear, LeakyReLU(0.2)] x d_depth -> Linear -> one logit per sample. The paper's final
+sigmoid is folded into the loss (BCE with logits) for numerical stability. The paper's D used
+maxout units and dropout; ReLU-family units are the common modern choice and train faster on CPU.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from ganlab.components import GAN
+from ganlab.errors import GanlabError
+
+
+def _mlp(n_in: int, width: int, depth: int, n_out: int, act: type[nn.Module] | nn.Module) -> nn.Sequential:
+    layers: list[nn.Module] = []
+    for i in range(depth):
+        layers += [nn.Linear(n_in if i == 0 else width, width), act() if isinstance(act, type) else act]
+    layers.append(nn.Linear(width if depth else n_in, n_out))
+    return nn.Sequential(*layers)
+
+
+class Generator(nn.Module):
+    def __init__(self, latent_dim: int, data_shape: tuple[int, ...], width: int, depth: int):
+        super().__init__()
+        self.data_shape = tuple(data_shape)
+        self.net = _mlp(latent_dim, width, depth, math.prod(data_shape), nn.ReLU)
+        self.out = nn.Tanh() if len(data_shape) == 3 else nn.Identity()
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.out(self.net(z)).view(z.shape[0], *self.data_shape)  # (B, *data_shape)
+
+
+class Discriminator(nn.Module):
+    def __init__(self, data_shape: tuple[int, ...], width: int, depth: int):
+        super().__init__()
+        self.net = _mlp(math.prod(data_shape), width, depth, 1, nn.LeakyReLU(0.2))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x.flatten(1)).squeeze(1)  # (B,) logits
+
+
+def build(
+    *,
+    data_shape: tuple[int, ...],
+    latent_dim: int = 16,  # size of the noise z
+    width: int = 64,  # hidden units per layer of G
+    depth: int = 3,  # hidden layers of G
+    d_width: int = 128,  # hidden units per layer of D
+    d_depth: int = 3,  # hidden layers of D
+) -> GAN:
+    """Feed-forward G and D of Goodfellow et al. 2014; points or flattened images."""
+    for key, v in (("latent_dim", latent_dim), ("width", width), ("d_width", d_width)):
+        if v < 1:
+            raise GanlabError(f"arch.{key} must be at least 1, got {v}")
+    for key, v in (("depth", depth), ("d_depth", d_depth)):
+        if v < 0:
+            raise GanlabError(f"arch.{key} must be 0 or more, got {v}")
+    return GAN(
+        generator=Generator(latent_dim, data_shape, width, depth),
+        discriminator=Discriminator(data_shape, d_width, d_depth),
+        latent_dim=latent_dim,
+    )
