@@ -48,15 +48,18 @@ def load_config(
 
 def resolve(raw: dict[str, Any]) -> Config:
     """Turn nested user data into a fully resolved, validated Config."""
-    first = Config.from_dict(raw)  # checks keys and types, picks the component names
     m = get_manager()
     recommended: dict[str, Any] = {}
     entries = {}
+    # Components in order (arch, loss, data): each may recommend defaults, including the next
+    # one's name (dcgan recommends the digits dataset); what the user wrote always wins.
     for sec in COMPONENT_SECTIONS:
-        entry = m.registry(_KIND[sec]).get(getattr(first, sec).name)
+        current = Config.from_dict(cfgmod.merge(recommended, raw))  # checks keys and types
+        entry = m.registry(_KIND[sec]).get(getattr(current, sec).name)
         entries[sec] = entry
         for key, value in getattr(entry.load(), "recommended", {}).items():
-            cfgmod.set_dotted(recommended, key, value)
+            if not key.startswith(tuple(f"{s}." for s in COMPONENT_SECTIONS[: COMPONENT_SECTIONS.index(sec) + 1])):
+                cfgmod.set_dotted(recommended, key, value)
     cfg = Config.from_dict(cfgmod.merge(recommended, raw))
     for sec in COMPONENT_SECTIONS:
         comp = getattr(cfg, sec)
@@ -206,17 +209,26 @@ class Run:
     summary: dict[str, Any] | None
     metrics: list[dict[str, Any]] = field(default_factory=list)
 
-    def sample(self, n: int, seed: int = 0) -> Any:
-        """n samples from the last checkpoint's generator, (n, *data_shape), on the CPU."""
+    def _trainer(self) -> Any:
         from ganlab.rundir import load_checkpoint
 
-        rd = RunDir(self.dir)
-        state = load_checkpoint(rd.last_checkpoint)
-        cfg = self.config
-        cfg.device = "cpu"
-        trainer = _build_trainer(cfg, rd)
-        trainer.G.load_state_dict(state["generator"])
-        return trainer.generate(n, seed=seed)
+        if getattr(self, "_cached", None) is None:
+            rd = RunDir(self.dir)
+            state = load_checkpoint(rd.last_checkpoint)
+            cfg = self.config
+            cfg.device = "cpu"
+            trainer = _build_trainer(cfg, rd)
+            trainer.G.load_state_dict(state["generator"])
+            self._cached = trainer
+        return self._cached
+
+    def sample(self, n: int, seed: int = 0) -> Any:
+        """n samples from the last checkpoint's generator, (n, *data_shape), on the CPU."""
+        return self._trainer().generate(n, seed=seed)
+
+    def real(self, n: int, seed: int = 0) -> Any:
+        """n samples of the run's real data, (n, *data_shape), on the CPU."""
+        return self._trainer().real_samples(n, seed)
 
 
 def load_run(path: str | Path) -> Run:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ganlab.config import Config
 
@@ -20,7 +20,13 @@ class RunInfo:
     device: str  # the torch device actually used, e.g. "cpu"
     data_kind: str  # "points" or "images"
     loss_output: str  # "probability" or "critic"
+    data_shape: tuple[int, ...] = ()  # (D,) for points, (C, H, W) for images
     resumed: bool = False
+    # generate(n, seed) -> (n, *data_shape) CPU tensor from the current G (eval mode, no grad)
+    generate: Callable[[int, int], Any] | None = field(default=None, repr=False)
+    # real(n, seed) -> (n, *data_shape) CPU tensor of real samples
+    real: Callable[[int, int], Any] | None = field(default=None, repr=False)
+    notes: list[str] = field(default_factory=list)  # what the dataset wants the user to know
     state: dict[str, Any] = field(default_factory=dict)
 
     @property

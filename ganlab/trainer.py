@@ -182,6 +182,13 @@ class Trainer:
             self.G.train(was_training)
         return torch.cat(out)
 
+    @torch.no_grad()
+    def real_samples(self, n: int, seed: int) -> torch.Tensor:
+        """n real samples on the CPU, drawn with their own seed (training's RNG untouched)."""
+        g = torch.Generator(device=self.device)
+        g.manual_seed(seed)
+        return self.dataset.batch(n, g).float().cpu()
+
     def evaluate(self) -> dict[str, Any]:
         evals = [(name, d) for name, d in self.diagnostics if d.when == "eval"]
         if not evals:
@@ -212,7 +219,11 @@ class Trainer:
             device=str(self.device),
             data_kind=self.dataset.kind,
             loss_output=self.loss.output,
+            data_shape=tuple(self.dataset.shape),
             resumed=resumed,
+            generate=lambda n, seed: self.generate(n, seed=seed),
+            real=self.real_samples,
+            notes=list(getattr(self.dataset, "notes", [])),
         )
         for _, diag in self.diagnostics:
             diag.setup(run, self.dataset)
@@ -297,9 +308,8 @@ class Trainer:
 
     def _fire_evaluate(self, run: RunInfo) -> None:
         metrics = self.evaluate()
-        if metrics:
-            self.last_metrics.update(metrics)
-            self.hook.on_evaluate(run=run, step=self.step, metrics=metrics)
+        self.last_metrics.update(metrics)
+        self.hook.on_evaluate(run=run, step=self.step, metrics=metrics)
 
 
 class _Stop:

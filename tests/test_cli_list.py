@@ -27,7 +27,7 @@ def test_list_json_has_every_kind_with_owner():
 def test_list_one_kind_as_table_and_json():
     out = invoke("list", "archs").output
     assert "mlp" in out and "goodfellow" in out and "archs" in out
-    assert [c["name"] for c in json.loads(invoke("list", "arch", "--json").output)] == ["mlp"]
+    assert [c["name"] for c in json.loads(invoke("list", "arch", "--json").output)] == ["dcgan", "mlp"]
 
 
 def test_list_unknown_kind():

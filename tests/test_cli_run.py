@@ -64,7 +64,7 @@ def test_run_without_out_makes_a_directory_under_runs(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--arch", "mpl"], "Error: unknown architecture 'mpl'. Did you mean mlp? Known: mlp (`ganlab list archs` describes them)."),
+        (["--arch", "mpl"], "Error: unknown architecture 'mpl'. Did you mean mlp? Known: dcgan, mlp (`ganlab list archs` describes them)."),
         (["--loss", "nonsta"], "Did you mean nonsat?"),
         (["--dataset", "ring9"], "unknown dataset 'ring9'. Did you mean ring8?"),
         (["--set", "train.stpes=3"], "Error: unknown config key 'train.stpes'. Did you mean train.steps?"),

@@ -51,7 +51,7 @@ def test_installed_cli_lists_builtins_and_trains(fresh_env):
     env_dir, _ = fresh_env
     listing = run(env_dir, "list", "--json")
     assert listing.returncode == 0, listing.stderr
-    assert [c["name"] for c in json.loads(listing.stdout)["archs"]] == ["mlp"]
+    assert [c["name"] for c in json.loads(listing.stdout)["archs"]] == ["dcgan", "mlp"]
     assert listing.stderr == ""
     r = run(env_dir, "run", "--steps", "20", "--batch-size", "32", "--set", "log.every=10",
             "--set", "log.progress=false", "--out", "r")  # fmt: skip

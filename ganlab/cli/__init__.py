@@ -18,6 +18,9 @@ HELP = """Run, diagnose and compare Generative Adversarial Networks.
 ganlab run                       the default: MLP GAN, non-saturating loss, ring8
 ganlab run --arch mlp --loss minimax --dataset grid25
 ganlab resume runs/NAME --steps 8000
+ganlab run --arch dcgan --loss nonsat    DCGAN on the bundled digits
+ganlab sample runs/NAME --out grid.png
+ganlab inspect --arch dcgan --image-size 64
 ganlab list                      architectures, losses, diagnostics, datasets
 ganlab plugins                   installed plugins and their hooks
 """
@@ -40,7 +43,7 @@ def _report_problems() -> None:
 
 def build() -> click.Group:
     """A fresh CLI: the built-in commands plus every plugin's ``register_commands``."""
-    from ganlab.cli import listing, train
+    from ganlab.cli import listing, samples, train
     from ganlab.manager import get_manager
 
     @click.group(cls=GanlabGroup, help=HELP, context_settings={"help_option_names": ["-h", "--help"]})
@@ -48,7 +51,7 @@ def build() -> click.Group:
     def cli() -> None:
         _report_problems()
 
-    for command in (train.run, train.resume, listing.list_components, listing.plugins):
+    for command in (train.run, train.resume, samples.sample, samples.inspect, listing.list_components, listing.plugins):
         cli.add_command(command)
     m = get_manager()
     for impl in m.pm.hook.register_commands.get_hookimpls():

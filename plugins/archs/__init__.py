@@ -11,3 +11,9 @@ def register_architectures(register):
         aliases=("goodfellow",),
         description="Feed-forward G and D of Goodfellow et al. 2014; points or flattened images",
     )
+    register(
+        "dcgan",
+        "ganlab.plugins.archs.dcgan:build",
+        aliases=("radford",),
+        description="DCGAN of Radford et al. 2016 (the seed's network at 64x64x3); 16/32/64 px, 1 or 3 channels",
+    )

@@ -43,7 +43,8 @@ def on_log(run, step, metrics):
 
 @ganlab.hookimpl
 def on_evaluate(run, step, metrics):
-    _write(run, {"step": step, "kind": "eval", **metrics})
+    if metrics:
+        _write(run, {"step": step, "kind": "eval", **metrics})
 
 
 @ganlab.hookimpl

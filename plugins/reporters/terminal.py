@@ -34,6 +34,8 @@ def on_run_start(run):
     con = console()
     verb = "resuming" if run.resumed else "training"
     con.print(f"[bold]{verb}[/] {escape(run.title)} on {run.device} -> {escape(str(run.dir))}")
+    for note in run.notes:
+        con.print(f"  {escape(note)}")
     if not run.config.log.progress:
         return
     progress = Progress(
@@ -69,10 +71,16 @@ def on_run_end(run, summary):
         live.stop()
         if not console().is_terminal:
             console().print()  # the last live frame ends without a newline off a terminal
-    console().print(summary_table(summary, run.dir))
+    con = console()
+    con.print(summary_table(summary))
+    # Paths go below the table, unwrapped, so they can be copied whole.
+    final = run.dir / "samples" / "final.png"
+    if summary["status"] == "completed" and final.is_file():
+        con.print(f"samples: {escape(str(final))}", soft_wrap=True)
+    con.print(f"run:     {escape(str(run.dir))}", soft_wrap=True)
 
 
-def summary_table(summary, run_dir) -> Table:
+def summary_table(summary) -> Table:
     status = summary["status"]
     style = {"completed": "green", "interrupted": "yellow"}.get(status, "red")
     table = Table(title=f"[{style}]{status}[/] at step {summary['step']}/{summary['total_steps']}", show_header=False)
@@ -93,5 +101,4 @@ def summary_table(summary, run_dir) -> Table:
         table.add_row(escape(name), f"[{_LEVEL_STYLE.get(lvl, 'white')}]{lvl}[/]{reason}")
     if summary.get("error"):
         table.add_row("error", f"[red]{escape(summary['error'])}[/]")
-    table.add_row("run", escape(str(run_dir)))
     return table
