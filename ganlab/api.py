@@ -66,11 +66,12 @@ def resolve(raw: dict[str, Any]) -> Config:
         comp.name = entries[sec].name  # aliases resolve to the canonical name
         comp.options = validate_options(sec, entries[sec], comp.options)
     cfg.diagnostics = resolve_diagnostics(cfg.diagnostics, entries["data"])
+    resolve_diag_options(cfg)
     _check_ranges(cfg)
     return cfg
 
 
-def validate_options(section: str, entry: Any, given: dict[str, Any]) -> dict[str, Any]:
+def validate_options(section: str, entry: Any, given: dict[str, Any], kind: str | None = None) -> dict[str, Any]:
     """Check ``given`` against the factory's keyword options; return every option, defaults filled."""
     params = entry.options()
     out = {}
@@ -80,7 +81,7 @@ def validate_options(section: str, entry: Any, given: dict[str, Any]) -> dict[st
             hint = f" Did you mean {section}.{close[0]}?" if close else ""
             known = ", ".join(sorted(params)) or "none"
             raise GanlabError(
-                f"unknown config key '{section}.{key}' for {_KIND[section]} {entry.name!r}.{hint} Its options: {known}"
+                f"unknown config key '{section}.{key}' for {kind or _KIND[section]} {entry.name!r}.{hint} Its options: {known}"
             )
     for key, p in params.items():
         value = given.get(key, p.default)
@@ -99,25 +100,40 @@ def resolve_diagnostics(names: list[str], data_entry: Any) -> list[str]:
         if name == "auto":
             for e in reg:
                 factory = e.load()
-                if getattr(factory, "auto", False) and _supports(factory, dataset_cls):
+                if getattr(factory, "auto", False) and _supports(factory, dataset_cls, auto=True):
                     out.append(e.name)
         else:
             entry = reg.get(name)
-            if not _supports(entry.load(), dataset_cls):
+            if not _supports(entry.load(), dataset_cls, auto=False):
                 raise GanlabError(
                     f"diagnostic {entry.name!r} does not apply to dataset {data_entry.name!r} "
-                    f"({getattr(dataset_cls, 'kind', 'points')}{'' if getattr(dataset_cls, 'has_modes', False) else ', no declared modes'})"
+                    f"({getattr(dataset_cls, 'kind', 'points')} data{_lacks(entry.load(), dataset_cls)})"
                 )
             out.append(entry.name)
     return list(dict.fromkeys(out))
 
 
-def _supports(factory: Any, dataset_cls: Any) -> bool:
-    kinds = getattr(factory, "kinds", ("points", "images"))
-    if getattr(dataset_cls, "kind", "points") not in kinds:
+def _supports(factory: Any, dataset_cls: Any, auto: bool) -> bool:
+    """Whether a diagnostic applies to a dataset: its ``kinds`` and the dataset attribute it
+    ``needs``; for the ``auto`` set also the attribute named by ``auto_if``."""
+    if getattr(dataset_cls, "kind", "points") not in getattr(factory, "kinds", ("points", "images")):
         return False
-    needs_modes = getattr(factory, "needs_modes", False)
-    return not needs_modes or getattr(dataset_cls, "has_modes", False)
+    needs = [getattr(factory, "needs", None)] + ([getattr(factory, "auto_if", None)] if auto else [])
+    return all(getattr(dataset_cls, n, False) for n in needs if n)
+
+
+def _lacks(factory: Any, dataset_cls: Any) -> str:
+    needs = getattr(factory, "needs", None)
+    return f" without {needs!r}" if needs and not getattr(dataset_cls, needs, False) else ""
+
+
+def resolve_diag_options(cfg: Config) -> None:
+    reg = get_manager().registry("diagnostic")
+    for name in cfg.diag:
+        if name not in cfg.diagnostics:
+            raise GanlabError(f"config table [diag.{name}] is for a diagnostic this run does not use ({', '.join(cfg.diagnostics) or 'none'})")
+    cfg.diag = {name: validate_options(f"diag.{name}", reg.get(name), cfg.diag.get(name, {}), kind="diagnostic") for name in cfg.diagnostics}
+    cfg.diag = {k: v for k, v in cfg.diag.items() if v}
 
 
 def _check_ranges(cfg: Config) -> None:
@@ -147,7 +163,7 @@ def _build_trainer(cfg: Config, rd: RunDir) -> Any:
     from ganlab.trainer import Trainer
 
     m = get_manager()
-    diags = [(n, m.registry("diagnostic").create(n)) for n in cfg.diagnostics]
+    diags = [(n, m.registry("diagnostic").create(n, **cfg.diag.get(n, {}))) for n in cfg.diagnostics]
     return Trainer(cfg, rd, m, diagnostics=diags)
 
 
@@ -166,7 +182,14 @@ def train(cfg: Config, out: str | Path | None = None, *, name: str | None = None
         _remove_if_empty(rd)
         raise
     cfgmod.write_toml(rd.config_path, cfg.to_dict())
-    summary = trainer.fit()
+    try:
+        summary = trainer.fit()
+    except GanlabError:
+        if trainer.step == 0:  # refused before training (a diagnostic or listener's setup): leave no husk
+            rd.config_path.unlink(missing_ok=True)
+            (rd.path / "metrics.jsonl").unlink(missing_ok=True)
+            _remove_if_empty(rd)
+        raise
     return RunResult(rd.path, summary, cfg)
 
 

@@ -90,6 +90,12 @@ class Diagnostic:
     """
 
     when: ClassVar[str] = "log"
+    auto: ClassVar[bool] = False  # part of the "auto" set for the data it applies to
+    kinds: ClassVar[tuple[str, ...]] = ("points", "images")  # data kinds it applies to
+    needs: ClassVar[str | None] = None  # a dataset attribute it requires, e.g. "has_modes"
+    auto_if: ClassVar[str | None] = None  # a dataset attribute required to join the auto set
+    better: ClassVar[dict[str, str]] = {}  # {"fid": "lower"}: tracked as best in summary.json
+    samples: ClassVar[int] = 2500  # generated samples an "eval" diagnostic wants
 
     def setup(self, run: RunInfo, dataset: Dataset) -> None:
         """Called once before training (or resuming)."""

@@ -55,6 +55,7 @@ class Config:
     seed: int = 0  # seeds every random number generator of the run
     device: str = "auto"  # auto | cpu | cuda | cuda:N  (auto: CUDA when present)
     diagnostics: list[str] = field(default_factory=lambda: ["auto"])  # names; "auto": the data's defaults
+    diag: dict[str, dict[str, Any]] = field(default_factory=dict)  # options per diagnostic: [diag.fid]
     train: TrainConfig = field(default_factory=TrainConfig)
     log: LogConfig = field(default_factory=LogConfig)
     arch: ComponentConfig = field(default_factory=lambda: ComponentConfig("mlp"))
@@ -68,6 +69,8 @@ class Config:
         for sec in COMPONENT_SECTIONS:
             comp: ComponentConfig = getattr(self, sec)
             out[sec] = {"name": comp.name, **comp.options}
+        if self.diag:
+            out["diag"] = {name: dict(opts) for name, opts in self.diag.items()}
         return out
 
     @classmethod
@@ -83,6 +86,11 @@ class Config:
                 section = getattr(cfg, key)
                 for sub, v in value.items():
                     setattr(section, sub, _check_field(section, sub, v, prefix=f"{key}."))
+            elif key == "diag":
+                if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+                    raise GanlabError("config key 'diag' must hold one table per diagnostic, like [diag.fid] features = \"digits\"")
+                for name, opts in value.items():
+                    cfg.diag.setdefault(name, {}).update(opts)
             elif key in COMPONENT_SECTIONS:
                 if not isinstance(value, dict):
                     raise GanlabError(f"config key {key!r} must be a table with a name, like [{key}] name = ...")
@@ -102,7 +110,7 @@ class Config:
 
 
 def _known_keys() -> list[str]:
-    keys = ["seed", "device", "diagnostics"]
+    keys = ["seed", "device", "diagnostics", "diag"]
     for sec, klass in (("train", TrainConfig), ("log", LogConfig)):
         keys += [f"{sec}.{f.name}" for f in dataclasses.fields(klass)]
     keys += [f"{sec}.name" for sec in COMPONENT_SECTIONS]
@@ -112,7 +120,7 @@ def _known_keys() -> list[str]:
 def _check_field(obj: Any, name: str, value: Any, prefix: str) -> Any:
     hints = typing.get_type_hints(type(obj))
     full = prefix + name
-    if name not in hints or name in COMPONENT_SECTIONS or name in ("train", "log"):
+    if name not in hints or name in COMPONENT_SECTIONS or name in ("train", "log", "diag"):
         close = difflib.get_close_matches(full, _known_keys(), n=1)
         hint = f" Did you mean {close[0]}?" if close else ""
         raise GanlabError(f"unknown config key {full!r}.{hint} (`ganlab run --help` and docs/config.md list the keys)")

@@ -81,6 +81,7 @@ class Trainer:
         self.train_seconds = 0.0  # wall time spent in training steps, over every session
         self.diagnostics = diagnostics or []
         self.verdicts: dict[str, tuple[str, str]] = {}
+        self.best: dict[str, dict[str, Any]] = {}  # best value and its step, per evaluation metric
         self.last_metrics: dict[str, Any] = {}
         self._probabilities = self.loss.output == "probability"
 
@@ -98,6 +99,7 @@ class Trainer:
             "opt_g": self.opt_g.state_dict(),
             "opt_d": self.opt_d.state_dict(),
             "rng": rng,
+            "best": self.best,
             "config": self.config.to_dict(),
         }
 
@@ -112,6 +114,7 @@ class Trainer:
             torch.cuda.set_rng_state(state["rng"]["cuda"], self.device)
         self.step = int(state["step"])
         self.train_seconds = float(state.get("train_seconds", 0.0))
+        self.best = dict(state.get("best", {}))
 
     def save_checkpoint(self) -> str:
         path = self.run_dir.last_checkpoint
@@ -190,16 +193,30 @@ class Trainer:
         return self.dataset.batch(n, g).float().cpu()
 
     def evaluate(self) -> dict[str, Any]:
+        """Run the periodic diagnostics on one set of generated samples (as many as the most
+        demanding asks for). Training's random state is left untouched."""
         evals = [(name, d) for name, d in self.diagnostics if d.when == "eval"]
         if not evals:
             return {}
-        samples = self.generate(EVAL_SAMPLES)
         out: dict[str, Any] = {}
-        for name, diag in evals:
-            for key, value in diag.evaluate(self.step, samples, self.dataset).items():
-                out[f"{name}/{key}"] = value
-            out.update(self._verdict(name, diag))
+        with torch.random.fork_rng(devices=[self.device] if self.device.type == "cuda" else []):
+            samples = self.generate(max(getattr(d, "samples", EVAL_SAMPLES) for _, d in evals))
+            for name, diag in evals:
+                n = getattr(diag, "samples", EVAL_SAMPLES)
+                part = samples if n >= len(samples) else samples[:n]
+                for key, value in diag.evaluate(self.step, part, self.dataset).items():
+                    out[f"{name}/{key}"] = value
+                    self._track_best(name, diag, key, value)
+                out.update(self._verdict(name, diag))
         return out
+
+    def _track_best(self, name: str, diag: Diagnostic, key: str, value: Any) -> None:
+        direction = getattr(diag, "better", {}).get(key)
+        if direction is None or not isinstance(value, (int, float)) or not math.isfinite(value):
+            return
+        best = self.best.get(f"{name}/{key}")
+        if best is None or (value < best["value"] if direction == "lower" else value > best["value"]):
+            self.best[f"{name}/{key}"] = {"value": value, "step": self.step, "better": direction}
 
     def _verdict(self, name: str, diag: Diagnostic) -> dict[str, str]:
         level, reason = diag.verdict()
@@ -253,14 +270,15 @@ class Trainer:
                     session_seconds += now - mark
                     if logging:
                         metrics["steps_per_second"] = (step - mark_step) / max(now - mark, 1e-9)
-                        if not all(math.isfinite(v) for v in metrics.values()):
-                            status, diverged_at = "diverged", step
-                            self.last_metrics.update(metrics)
-                            break
+                        finite = all(math.isfinite(v) for v in metrics.values())
+                        stats = dict(metrics)
                         for name, diag in log_diags:
-                            metrics.update({f"{name}/{k}": v for k, v in diag.observe(step, metrics).items()})
+                            metrics.update({f"{name}/{k}": v for k, v in diag.observe(step, stats).items()})
                             metrics.update(self._verdict(name, diag))
                         self.last_metrics.update(metrics)
+                        if not finite:
+                            status, diverged_at = "diverged", step
+                            break
                         self.hook.on_log(run=run, step=step, metrics=metrics)
                     if ev and step % ev == 0 and step != total:
                         self._fire_evaluate(run)
@@ -294,6 +312,7 @@ class Trainer:
             "seed": c.seed,
             "metrics": {k: v for k, v in self.last_metrics.items()},
             "verdicts": {n: {"level": lv, "reason": r} for n, (lv, r) in self.verdicts.items()},
+            "best": self.best,
         }
         if diverged_at is not None:
             summary["diverged_at_step"] = diverged_at

@@ -47,7 +47,8 @@ def test_run_writes_a_complete_run_directory(tmp_path):
     assert summary["status"] == "completed" and summary["step"] == 60
     assert summary["steps_per_second"] > 0
     assert summary["metrics"]["loss_d"] == train[-1]["loss_d"]
-    assert set(summary["verdicts"]) == {"equilibrium", "gradients", "mode-coverage"}
+    assert set(summary["verdicts"]) == {"divergence", "equilibrium", "gradients", "mode-coverage"}
+    assert summary["best"]["mode-coverage/modes"]["step"] in (30, 60)
     state = torch.load(out / "checkpoints" / "last.pt", weights_only=True)
     assert state["step"] == 60
 

@@ -11,7 +11,7 @@ def test_defaults_are_the_embedded_run():
     # every option is resolved explicitly, so config.toml records the whole protocol
     assert set(cfg.arch.options) >= {"width", "depth", "latent_dim"}
     assert cfg.data.options == {"modes": 8, "radius": 1.0, "std": 0.01}
-    assert cfg.diagnostics == ["equilibrium", "gradients", "mode-coverage"]
+    assert cfg.diagnostics == ["divergence", "equilibrium", "gradients", "mode-coverage"]
 
 
 def test_precedence_defaults_file_flags(tmp_path):

@@ -65,6 +65,8 @@ def load_digits_tensor(image_size: int) -> tuple[torch.Tensor, torch.Tensor]:
 class Digits(TensorImages):
     """scikit-learn's 8x8 handwritten digits (1,797, bundled), resized; no download."""
 
+    features = "digits"  # the shipped digits classifier gives offline FID/KID/precision-recall
+
     def __init__(self, image_size: int = 32, channels: int = 1):
         check_size(image_size)
         if channels not in (1, 3):
@@ -77,7 +79,8 @@ class StackedDigits(Dataset):
     """Three random digits as R, G, B channels: 1,000 modes (Stacked-MNIST, offline)."""
 
     kind = "images"
-    num_modes = 1000
+    features = "digits"
+    stacked = True  # 1,000 modes: the stacked-modes diagnostic applies
 
     def __init__(self, image_size: int = 32):
         check_size(image_size)

@@ -42,7 +42,8 @@ class ModeCoverage(Diagnostic):
     when = "eval"
     auto = True
     kinds = ("points",)
-    needs_modes = True
+    needs = "has_modes"
+    better = {"modes": "higher", "high_quality": "higher", "reverse_kl": "lower"}
 
     def __init__(self):
         self.state = ("ok", "")
