@@ -25,6 +25,7 @@ from ganlab.manager import get_manager
 from ganlab.rundir import RunDir, default_run_dir
 
 _KIND = {"arch": "architecture", "loss": "loss", "data": "dataset"}
+SCHEDULES = ("constant", "linear", "cosine")
 
 
 def load_config(
@@ -147,6 +148,8 @@ def _check_ranges(cfg: Config) -> None:
     for key, value in (("train.beta1", t.beta1), ("train.beta2", t.beta2)):
         if not 0 <= value < 1:
             raise GanlabError(f"config key {key!r} must be in [0, 1), got {value}")
+    if t.lr_schedule not in SCHEDULES:
+        raise GanlabError(f"config key 'train.lr_schedule' must be one of {', '.join(SCHEDULES)}, got {t.lr_schedule!r}")
     for key, value in (("log.eval_every", lg.eval_every), ("log.checkpoint_every", lg.checkpoint_every)):
         if value < 0:
             raise GanlabError(f"config key {key!r} must be 0 (only at the end) or more, got {value}")

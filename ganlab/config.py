@@ -33,6 +33,7 @@ class TrainConfig:
     lr_d: float = 1e-3  # Adam learning rate of the discriminator
     beta1: float = 0.5  # Adam beta1 (0.5 as in DCGAN; 0.9 is Adam's own default)
     beta2: float = 0.999  # Adam beta2
+    lr_schedule: str = "constant"  # constant | linear | cosine: decay both lrs to 0 at train.steps
 
 
 @dataclass

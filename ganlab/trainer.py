@@ -157,6 +157,16 @@ class Trainer:
             stats += [torch.sigmoid(real_out.detach()).mean(), torch.sigmoid(fake_out.detach()).mean()]
         return stats
 
+    def _set_lr(self, step: int) -> None:
+        """Learning rates for the step about to run, from ``train.lr_schedule`` (a pure function of
+        the step, so nothing extra needs checkpointing)."""
+        t = self.config.train
+        frac = step / t.steps
+        scale = {"linear": 1 - frac, "cosine": 0.5 * (1 + math.cos(math.pi * frac))}[t.lr_schedule]
+        for opt, lr in ((self.opt_g, t.lr_g), (self.opt_d, t.lr_d)):
+            for group in opt.param_groups:
+                group["lr"] = lr * scale
+
     def _grad_norm(self, module: torch.nn.Module) -> torch.Tensor:
         grads = [p.grad for p in module.parameters() if p.grad is not None]
         if not grads:
@@ -247,6 +257,7 @@ class Trainer:
         self.hook.on_run_start(run=run)
         every, ev, ck = max(1, c.log.every), c.log.eval_every, c.log.checkpoint_every
         log_diags = [(n, d) for n, d in self.diagnostics if d.when == "log"]
+        scheduled = c.train.lr_schedule != "constant"
         status, error, diverged_at = "completed", None, None
         first_step, session_seconds = self.step, 0.0
         with _stop_on_sigint() as stop:
@@ -258,6 +269,8 @@ class Trainer:
                         break
                     step = self.step + 1
                     logging = step % every == 0 or step == total
+                    if scheduled:
+                        self._set_lr(self.step)
                     stats = self.train_step(want_stats=logging)
                     self.step = step
                     pause = (ev and step % ev == 0 and step != total) or (ck and step % ck == 0)

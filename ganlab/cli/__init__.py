@@ -20,6 +20,8 @@ ganlab run --arch mlp --loss minimax --dataset grid25
 ganlab resume runs/NAME --steps 8000
 ganlab run --arch dcgan --loss nonsat    DCGAN on the bundled digits
 ganlab sample runs/NAME --out grid.png
+ganlab sweep --loss minimax,nonsat --dataset ring8,grid25 --seeds 0-4 --out runs/sweep
+ganlab compare runs/sweep --report report/
 ganlab inspect --arch dcgan --image-size 64
 ganlab list                      architectures, losses, diagnostics, datasets
 ganlab plugins                   installed plugins and their hooks
@@ -43,7 +45,7 @@ def _report_problems() -> None:
 
 def build() -> click.Group:
     """A fresh CLI: the built-in commands plus every plugin's ``register_commands``."""
-    from ganlab.cli import listing, samples, train
+    from ganlab.cli import compare, listing, samples, train
     from ganlab.manager import get_manager
 
     @click.group(cls=GanlabGroup, help=HELP, context_settings={"help_option_names": ["-h", "--help"]})
@@ -51,7 +53,9 @@ def build() -> click.Group:
     def cli() -> None:
         _report_problems()
 
-    for command in (train.run, train.resume, samples.sample, samples.inspect, listing.list_components, listing.plugins):
+    builtins = (train.run, train.resume, compare.sweep, compare.compare, samples.sample, samples.inspect,
+                listing.list_components, listing.plugins)  # fmt: skip
+    for command in builtins:
         cli.add_command(command)
     m = get_manager()
     for impl in m.pm.hook.register_commands.get_hookimpls():

@@ -22,7 +22,7 @@ class Mixture(Dataset):
     kind = "points"
     has_modes = True
     # Tuned so the default `ganlab run` covers all 8 ring modes in under 30 s on 2 CPU cores.
-    recommended = {"train.batch_size": 512, "train.steps": 4000}
+    recommended = {"train.batch_size": 512, "train.steps": 3000}
 
     def __init__(self, centres: torch.Tensor, std: float):
         if not std > 0:

@@ -1,0 +1,227 @@
+"""Compare runs: find them, group those that differ only in seed, aggregate their metrics.
+
+    runs, problems = discover(["runs/"])
+    table = aggregate(runs)          # groups, with mean/std/n, best and last, verdict counts
+    render.markdown(table)           # or json / csv / a Rich table / an HTML report
+
+Protocol first: a metric whose protocol (``NAME/protocol`` in the summary: extractor, sample
+counts, image size) differs between runs of a group is not averaged; the cell says so.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ganlab.rundir import CONFIG, RunDir
+
+# Config keys that do not change what a run learns or measures: never a reason to split groups.
+NOT_GROUPING = ("seed", "device", "diagnostics", "log.")
+STANDARD_BETTER = {"steps_per_second": "higher"}
+
+
+@dataclass
+class RunRecord:
+    path: Path
+    config: dict[str, Any]  # flattened: {"arch.name": "mlp", "train.lr_g": 0.001, ...}
+    summary: dict[str, Any] | None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return self.summary["status"] if self.summary else "running"
+
+    def metrics(self) -> list[dict[str, Any]]:
+        return RunDir(self.path).read_metrics()
+
+
+@dataclass
+class Problem:
+    path: Path
+    kind: str  # "skipped" | "partial"
+    reason: str
+
+
+def flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(flatten(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+def discover(paths: list[str | Path]) -> tuple[list[RunRecord], list[Problem]]:
+    """Every run directory under ``paths`` (recursively), and what could not be used, with why."""
+    runs: list[RunRecord] = []
+    problems: list[Problem] = []
+    seen: set[Path] = set()
+    for p in map(Path, paths):
+        if not p.exists():
+            problems.append(Problem(p, "skipped", "does not exist"))
+            continue
+        found = [p] if (p / CONFIG).is_file() else sorted(c.parent for c in p.rglob(CONFIG))
+        if not found:
+            problems.append(Problem(p, "skipped", "not a run directory, and holds none"))
+        for run_dir in found:
+            if run_dir.resolve() in seen or any(part.startswith(".") for part in run_dir.relative_to(p).parts):
+                continue
+            seen.add(run_dir.resolve())
+            record, problem = _read(run_dir)
+            if problem:
+                problems.append(problem)
+            if record:
+                runs.append(record)
+    return runs, problems
+
+
+def _read(path: Path) -> tuple[RunRecord | None, Problem | None]:
+    try:
+        config = flatten(tomllib.loads((path / CONFIG).read_text()))
+    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as exc:
+        return None, Problem(path, "skipped", f"config.toml unreadable ({exc})")
+    rd = RunDir(path)
+    summary = rd.read_summary()
+    if summary is None:
+        why = "summary.json is not valid JSON" if rd.summary_path.exists() else "no summary.json (still running, or stopped without one)"
+        return None, Problem(path, "partial", why)
+    record = RunRecord(path, config, summary)
+    if rd.metrics_path.exists():
+        lines = rd.metrics_path.read_text().splitlines()
+        bad = sum(1 for line in lines if not _is_json(line))
+        if bad:
+            record.notes.append(f"metrics.jsonl: {bad} truncated line(s) skipped")
+            return record, Problem(path, "partial", record.notes[-1] + "; summary used")
+    return record, None
+
+
+def _is_json(line: str) -> bool:
+    try:
+        json.loads(line)
+        return True
+    except json.JSONDecodeError:
+        return False
+
+
+@dataclass
+class Stat:
+    mean: float | None
+    std: float | None
+    n: int
+    best: float | None  # mean over runs of each run's best value (its step in summary.json)
+    better: str | None  # "lower" | "higher" | None
+    protocol: str | None = None
+    mixed: bool = False  # protocols differ between runs: not averaged
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items()}
+
+
+@dataclass
+class Group:
+    key: tuple
+    config: dict[str, Any]
+    runs: list[RunRecord]
+    stats: dict[str, Stat] = field(default_factory=dict)
+    statuses: dict[str, int] = field(default_factory=dict)
+    verdicts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Table:
+    groups: list[Group]
+    varying: list[str]  # config keys that differ between groups: the table's first columns
+    metrics: list[str]
+    better: dict[str, str]
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _groupable(key: str) -> bool:
+    return not any(key == k or (k.endswith(".") and key.startswith(k)) for k in NOT_GROUPING)
+
+
+def aggregate(runs: list[RunRecord], problems: list[Problem] | None = None) -> Table:
+    groups: dict[tuple, Group] = {}
+    for r in runs:
+        cfg = {k: v for k, v in r.config.items() if _groupable(k)}
+        key = tuple(sorted((k, json.dumps(v, sort_keys=True)) for k, v in cfg.items()))
+        groups.setdefault(key, Group(key, cfg, [])).runs.append(r)
+    all_keys = sorted({k for g in groups.values() for k in g.config})
+    varying = [k for k in all_keys if len({json.dumps(g.config.get(k)) for g in groups.values()}) > 1]
+    better: dict[str, str] = dict(STANDARD_BETTER)
+    for r in runs:
+        for k, b in (r.summary.get("best") or {}).items():
+            better[k] = b.get("better", better.get(k))
+    metrics = sorted(k for k in better if k != "steps_per_second") + ["steps_per_second"]
+    for g in groups.values():
+        for r in g.runs:
+            g.statuses[r.status] = g.statuses.get(r.status, 0) + 1
+            for v in (r.summary.get("verdicts") or {}).values():
+                g.verdicts[v["level"]] = g.verdicts.get(v["level"], 0) + 1
+        for m in metrics:
+            g.stats[m] = _stat(g.runs, m, better.get(m))
+    return Table(list(groups.values()), varying, metrics, better, problems or [])
+
+
+def _value(r: RunRecord, metric: str) -> Any:
+    if metric == "steps_per_second":
+        return r.summary.get("steps_per_second")
+    return (r.summary.get("metrics") or {}).get(metric)
+
+
+def _stat(runs: list[RunRecord], metric: str, better: str | None) -> Stat:
+    done = [r for r in runs if r.status == "completed"]
+    values = [v for r in done if isinstance(v := _value(r, metric), (int, float)) and math.isfinite(v)]
+    diag = metric.split("/")[0]
+    protocols = {(r.summary.get("metrics") or {}).get(f"{diag}/protocol") for r in done if _value(r, metric) is not None}
+    if len(protocols) > 1:
+        return Stat(None, None, len(values), None, better, None, mixed=True)
+    bests = [b["value"] for r in done if (b := (r.summary.get("best") or {}).get(metric))]
+    return Stat(
+        statistics.fmean(values) if values else None,
+        statistics.stdev(values) if len(values) > 1 else (0.0 if values else None),
+        len(values),
+        statistics.fmean(bests) if bests else None,
+        better,
+        next(iter(protocols)) if protocols else None,
+    )
+
+
+def sort_groups(table: Table, metric: str | None) -> None:
+    if metric is None:
+        table.groups.sort(key=lambda g: [str(g.config.get(k)) for k in table.varying])
+        return
+    from ganlab.errors import GanlabError
+
+    tails = {m.split("/")[-1]: m for m in table.metrics}
+    if metric not in table.metrics and metric in tails and list(tails).count(metric) == 1:
+        metric = tails[metric]  # the short name the table shows, e.g. "modes"
+    if metric not in table.metrics:
+        import difflib
+
+        names = {**{m: m for m in table.metrics}, **tails}
+        close = difflib.get_close_matches(metric, list(names), n=1)
+        hint = f" Did you mean {names[close[0]]}?" if close else ""
+        raise GanlabError(f"cannot sort by {metric!r}: no such metric.{hint} Metrics here: {', '.join(table.metrics)}")
+    sign = -1 if table.better.get(metric) == "higher" else 1
+
+    def key(g: Group):
+        s = g.stats[metric]
+        return (s.mean is None, sign * s.mean if s.mean is not None else 0)
+
+    table.groups.sort(key=key)
+
+
+def best_group(table: Table, metric: str) -> Group | None:
+    direction = table.better.get(metric)
+    candidates = [g for g in table.groups if g.stats[metric].mean is not None]
+    if not direction or not candidates:
+        return None
+    pick = min if direction == "lower" else max
+    return pick(candidates, key=lambda g: g.stats[metric].mean)
