@@ -79,6 +79,7 @@ class Trainer:
         self.rng.manual_seed(c.seed)
         self.step = 0
         self.train_seconds = 0.0  # wall time spent in training steps, over every session
+        self.eval_seconds = 0.0  # wall time spent in evaluations (diagnostics, pictures), this session
         self.diagnostics = diagnostics or []
         self.verdicts: dict[str, tuple[str, str]] = {}
         self.best: dict[str, dict[str, Any]] = {}  # best value and its step, per evaluation metric
@@ -262,7 +263,9 @@ class Trainer:
         first_step, session_seconds = self.step, 0.0
         with _stop_on_sigint() as stop:
             try:
-                mark, mark_step = time.perf_counter(), self.step
+                # Training time counts the steps and their logging points; evaluations and
+                # checkpoints are timed apart (eval_seconds) so steps_per_second stays comparable.
+                mark, last_log = time.perf_counter(), (time.perf_counter(), self.step)
                 while self.step < total:
                     if stop.requested:
                         status = "interrupted"
@@ -273,31 +276,23 @@ class Trainer:
                         self._set_lr(self.step)
                     stats = self.train_step(want_stats=logging)
                     self.step = step
-                    pause = (ev and step % ev == 0 and step != total) or (ck and step % ck == 0)
-                    if not (logging or pause):
-                        continue
-                    metrics: dict[str, Any] = {}
                     if logging:
-                        metrics = self._read_stats(stats)
-                    now = time.perf_counter()
-                    session_seconds += now - mark
-                    if logging:
-                        metrics["steps_per_second"] = (step - mark_step) / max(now - mark, 1e-9)
-                        finite = all(math.isfinite(v) for v in metrics.values())
-                        stats = dict(metrics)
-                        for name, diag in log_diags:
-                            metrics.update({f"{name}/{k}": v for k, v in diag.observe(step, stats).items()})
-                            metrics.update(self._verdict(name, diag))
-                        self.last_metrics.update(metrics)
-                        if not finite:
+                        metrics = self._read_stats(stats)  # the one host sync per logging point
+                        now = time.perf_counter()
+                        metrics["steps_per_second"] = (step - last_log[1]) / max(now - last_log[0], 1e-9)
+                        last_log = (now, step)
+                        if not self._log_point(run, step, metrics, log_diags):
                             status, diverged_at = "diverged", step
                             break
-                        self.hook.on_log(run=run, step=step, metrics=metrics)
-                    if ev and step % ev == 0 and step != total:
-                        self._fire_evaluate(run)
-                    if ck and step % ck == 0:
-                        self.hook.on_checkpoint(run=run, step=step, path=self.save_checkpoint())
-                    mark, mark_step = time.perf_counter(), step
+                    evaluate = ev and step % ev == 0 and step != total
+                    if evaluate or (ck and step % ck == 0):
+                        session_seconds += time.perf_counter() - mark
+                        if evaluate:
+                            self._fire_evaluate(run)
+                        if ck and step % ck == 0:
+                            self.hook.on_checkpoint(run=run, step=step, path=self.save_checkpoint())
+                        mark = time.perf_counter()
+                        last_log = (mark, step)
                 session_seconds += time.perf_counter() - mark
             except Exception as exc:  # a crash becomes a status, with the traceback kept in the run
                 status, error = "failed", f"{type(exc).__name__}: {exc}"
@@ -318,6 +313,7 @@ class Trainer:
             "total_steps": total,
             "steps_per_second": trained / session_seconds if session_seconds > 0 else None,
             "train_seconds": round(self.train_seconds, 3),
+            "eval_seconds": round(self.eval_seconds, 3),
             "device": str(self.device),
             "arch": c.arch.name,
             "loss": c.loss.name,
@@ -338,10 +334,24 @@ class Trainer:
         self.hook.on_run_end(run=run, summary=summary)
         return summary
 
+    def _log_point(self, run: RunInfo, step: int, metrics: dict[str, Any], log_diags: list) -> bool:
+        """Cheap diagnostics and on_log at a logging point; False if a value is not finite."""
+        finite = all(math.isfinite(v) for v in metrics.values())
+        stats = dict(metrics)
+        for name, diag in log_diags:
+            metrics.update({f"{name}/{k}": v for k, v in diag.observe(step, stats).items()})
+            metrics.update(self._verdict(name, diag))
+        self.last_metrics.update(metrics)
+        if finite:
+            self.hook.on_log(run=run, step=step, metrics=metrics)
+        return finite
+
     def _fire_evaluate(self, run: RunInfo) -> None:
+        start = time.perf_counter()
         metrics = self.evaluate()
         self.last_metrics.update(metrics)
         self.hook.on_evaluate(run=run, step=self.step, metrics=metrics)
+        self.eval_seconds += time.perf_counter() - start
 
 
 class _Stop:

@@ -221,3 +221,27 @@ def test_resume_errors(tmp_path):
     (out / "checkpoints" / "last.pt").write_bytes(b"garbage")
     result = invoke("resume", str(out))
     assert result.exit_code == 1 and "cannot be read" in result.output
+
+
+def test_tensorboard_asked_for_but_missing(tmp_path):
+    try:
+        import tensorboard  # noqa: F401
+
+        pytest.skip("tensorboard is installed here")
+    except ImportError:
+        pass
+    out = tmp_path / "r"
+    result = invoke("run", *FAST, "--set", "log.tensorboard=true", "--out", str(out))
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: log.tensorboard=true needs the tensorboard package: pip install 'ganlab[tensorboard]'"
+    )
+    assert not out.exists()  # refused before training: nothing left behind
+
+
+def test_summary_times_training_and_evaluation_apart(tmp_path):
+    out = tmp_path / "r"
+    invoke("run", *FAST, "--out", str(out))
+    s = json.loads((out / "summary.json").read_text())
+    assert s["train_seconds"] > 0 and s["eval_seconds"] > 0
+    assert s["steps_per_second"] == pytest.approx(60 / s["train_seconds"], rel=0.05)

@@ -14,13 +14,13 @@ from ganlab.cli import build
 from ganlab.compare import aggregate, discover
 
 
-def make_run(root, name, *, loss="nonsat", seed=0, lr=0.001, status="completed", modes=8.0, hq=90.0,
+def make_run(root, name, *, loss="nonsat", seed=0, lr=0.001, status="completed", modes=8.0, hq=90.0, data="ring8\"\nstd = 0.01",
              best_modes=None, protocol=None, sps=100.0, verdict="ok", metrics_lines=None):  # fmt: skip
     d = root / name
     d.mkdir(parents=True)
     (d / "config.toml").write_text(
         f'seed = {seed}\ndevice = "cpu"\n[train]\nlr_g = {lr}\n[log]\nevery = 50\n'
-        f'[arch]\nname = "mlp"\n[loss]\nname = "{loss}"\n[data]\nname = "ring8"\n'
+        f'[arch]\nname = "mlp"\n[loss]\nname = "{loss}"\n[data]\nname = "{data}\n'
     )
     metrics = {"mode-coverage/modes": modes, "mode-coverage/high_quality": hq, "loss_d": 1.0}
     if protocol:
@@ -75,6 +75,15 @@ def test_groups_differ_only_in_seed_and_aggregate_by_hand(runs):
     assert mm.statuses == {"completed": 1, "diverged": 1}
     assert groups["nonsat"].verdicts == {"ok": 2, "warning": 1}
     assert table.metrics == ["mode-coverage/high_quality", "mode-coverage/modes", "steps_per_second"]
+
+
+def test_options_of_different_components_are_not_columns(tmp_path):
+    root = tmp_path / "runs"
+    make_run(root, "a", data='ring8"\nstd = 0.01\nradius = 1.0')
+    make_run(root, "b", data='grid25"\nstd = 0.05\nspacing = 2.0')
+    make_run(root, "c", data='grid25"\nstd = 0.1\nspacing = 2.0')
+    table = aggregate(discover([root])[0])
+    assert table.varying == ["data.name", "data.std"]  # std differs between the two grid25 groups
 
 
 def test_json_csv_markdown_parse_back(runs):

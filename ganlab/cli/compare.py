@@ -75,10 +75,10 @@ def _overview(results: list[Any]) -> Any:
 @click.option("--arch", default=None, help="Architectures, comma-separated.")
 @click.option("--loss", default=None, help="Losses, comma-separated.")
 @click.option("--dataset", default=None, help="Datasets, comma-separated.")
-@click.option("--seeds", default="0", show_default=True, help="Seeds: 0-4, or 0,3,7.")
+@click.option("--seeds", default=None, help="Seeds: 0-4, or 0,3,7 (default 0).")
 @click.option("--steps", type=int, help="Steps for every run.")
 @click.option("--set", "sets", multiple=True, metavar="KEY=V1,V2", help="A config key; several values sweep over them.")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="A TOML config (e.g. a preset in configs/).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="A TOML config; its [sweep] table may list the grid.")
 @click.option("--workers", type=int, help="Runs at a time (default: half the CPU cores; 1 on a GPU).")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Directory of the sweep's runs.")
 def sweep(arch, loss, dataset, seeds, steps, sets, config_file, workers, out) -> None:
@@ -92,10 +92,20 @@ def sweep(arch, loss, dataset, seeds, steps, sets, config_file, workers, out) ->
     from ganlab.sweep import default_workers, expand, parse_seeds, run_jobs, split_values
 
     base = cfgmod.read_toml(config_file) if config_file else {}
+    preset = base.pop("sweep", {})  # a sweep preset: [sweep] arch/loss/dataset lists, seeds, workers
+    if not isinstance(preset, dict):
+        raise GanlabError("config key 'sweep' must be a table, like [sweep] loss = [\"minimax\", \"nonsat\"]")
+    unknown = set(preset) - {"arch", "loss", "dataset", "seeds", "workers", "set"}
+    if unknown:
+        raise GanlabError(f"unknown key(s) in [sweep]: {', '.join(sorted(unknown))}; use arch, loss, dataset, seeds, workers, set")
     axes: dict[str, list[Any]] = {}
-    for key, value in (("arch.name", arch), ("loss.name", loss), ("data.name", dataset)):
-        if value:
-            axes[key] = [v.strip() for v in value.split(",") if v.strip()]
+    for key, flag, word in (("arch.name", arch, "arch"), ("loss.name", loss, "loss"), ("data.name", dataset, "dataset")):
+        if flag:
+            axes[key] = [v.strip() for v in flag.split(",") if v.strip()]
+        elif word in preset:
+            axes[key] = list(preset[word]) if isinstance(preset[word], list) else [preset[word]]
+    for key, values in (preset.get("set") or {}).items():
+        axes[key] = list(values) if isinstance(values, list) else [values]
     for item in sets:
         key, sep, value = item.partition("=")
         if not sep:
@@ -103,7 +113,10 @@ def sweep(arch, loss, dataset, seeds, steps, sets, config_file, workers, out) ->
         axes[key.strip()] = split_values(value)
     if steps is not None:
         axes["train.steps"] = [steps]
-    axes["seed"] = parse_seeds(seeds)
+    if seeds is None:
+        seeds = preset.get("seeds", "0")
+    axes["seed"] = parse_seeds(seeds) if isinstance(seeds, str) else [int(s) for s in seeds]
+    workers = workers or preset.get("workers")
     jobs = expand(base, axes)
     n_workers = workers or default_workers(jobs[0].config.device)
     if n_workers < 1:

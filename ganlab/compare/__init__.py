@@ -153,7 +153,7 @@ def aggregate(runs: list[RunRecord], problems: list[Problem] | None = None) -> T
         key = tuple(sorted((k, json.dumps(v, sort_keys=True)) for k, v in cfg.items()))
         groups.setdefault(key, Group(key, cfg, [])).runs.append(r)
     all_keys = sorted({k for g in groups.values() for k in g.config})
-    varying = [k for k in all_keys if len({json.dumps(g.config.get(k)) for g in groups.values()}) > 1]
+    varying = [k for k in all_keys if _varies(k, list(groups.values()))]
     better: dict[str, str] = dict(STANDARD_BETTER)
     for r in runs:
         for k, b in (r.summary.get("best") or {}).items():
@@ -167,6 +167,18 @@ def aggregate(runs: list[RunRecord], problems: list[Problem] | None = None) -> T
         for m in metrics:
             g.stats[m] = _stat(g.runs, m, better.get(m))
     return Table(list(groups.values()), varying, metrics, better, problems or [])
+
+
+def _varies(key: str, groups: list[Group]) -> bool:
+    """A key differs between groups. A component's option (``data.std``) counts only where it
+    differs between groups using the same component: otherwise the name column says it all."""
+    section, _, rest = key.partition(".")
+    if section in ("arch", "loss", "data") and rest != "name":
+        by_name: dict[Any, set[str]] = {}
+        for g in groups:
+            by_name.setdefault(g.config.get(f"{section}.name"), set()).add(json.dumps(g.config.get(key)))
+        return any(len(v) > 1 for v in by_name.values())
+    return len({json.dumps(g.config.get(key)) for g in groups}) > 1
 
 
 def _value(r: RunRecord, metric: str) -> Any:

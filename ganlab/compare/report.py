@@ -3,7 +3,8 @@
 The page holds the compare table, per-group curves of every evaluation metric over steps (mean
 over seeds with a min-max band), the losses and D(x)/D(G(z)) over steps, and each run's final
 sample picture side by side. Figures are embedded as base64 PNGs, so ``index.html`` opens in any
-browser, from any place, with no server.
+browser, from any place, with no server; the curve figures are also written beside it
+(``metrics.png``, ``losses.png``, ``d-outputs.png``).
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from ganlab.compare.render import _rows, group_label
 COLORS = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown", "tab:pink", "tab:gray", "tab:olive", "tab:cyan"]
 
 
-def _png(fig: Any) -> str:
+def _png(fig: Any, path: Path | None = None) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=90)
+    if path is not None:
+        path.write_bytes(buf.getvalue())  # the same figure as a file, for docs and papers
     import matplotlib.pyplot as plt
 
     plt.close(fig)
@@ -46,7 +49,7 @@ def _series(table: Table, kind: str, key: str) -> list[tuple[str, list[int], lis
     return out
 
 
-def _curve_figure(table: Table, kind: str, keys: list[str], title: str) -> str | None:
+def _curve_figure(table: Table, kind: str, keys: list[str], title: str, path: Path | None = None) -> str | None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -67,7 +70,7 @@ def _curve_figure(table: Table, kind: str, keys: list[str], title: str) -> str |
     axes[0][0].legend(fontsize=6)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
-    return _png(fig)
+    return _png(fig, path)
 
 
 def write_report(table: Table, out: str | Path) -> Path:
@@ -75,9 +78,10 @@ def write_report(table: Table, out: str | Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     eval_keys = [m for m in table.metrics if m != "steps_per_second"]
     figures = [
-        ("Evaluation metrics (mean over seeds, band: min to max)", _curve_figure(table, "eval", eval_keys, "evaluation metrics")),
-        ("Losses", _curve_figure(table, "train", ["loss_d", "loss_g"], "losses")),
-        ("D(x) and D(G(z))", _curve_figure(table, "train", ["d_real", "d_fake"], "mean D(x) and D(G(z))")),
+        ("Evaluation metrics (mean over seeds, band: min to max)",
+         _curve_figure(table, "eval", eval_keys, "evaluation metrics", out / "metrics.png")),
+        ("Losses", _curve_figure(table, "train", ["loss_d", "loss_g"], "losses", out / "losses.png")),
+        ("D(x) and D(G(z))", _curve_figure(table, "train", ["d_real", "d_fake"], "mean D(x) and D(G(z))", out / "d-outputs.png")),
     ]
     header, rows, bold = _rows(table)
     parts = [

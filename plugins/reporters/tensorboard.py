@@ -7,7 +7,7 @@ import ganlab
 from ganlab.errors import GanlabError
 
 
-@ganlab.hookimpl
+@ganlab.hookimpl(tryfirst=True)  # refuse before any other listener starts (a live display, a file)
 def on_run_start(run):
     if not run.config.log.tensorboard:
         return

@@ -87,7 +87,8 @@ def summary_table(summary) -> Table:
     table.add_column("", style="bold")
     table.add_column("")
     sps = summary.get("steps_per_second")
-    table.add_row("speed", f"{sps:.1f} steps/s over {summary['train_seconds']:.1f} s" if sps else "-")
+    evals = f"; evaluations {summary['eval_seconds']:.1f} s" if summary.get("eval_seconds") else ""
+    table.add_row("speed", f"{sps:.1f} steps/s over {summary['train_seconds']:.1f} s{evals}" if sps else "-")
     metrics = summary.get("metrics", {})
     for key, label in _SHOWN:
         if isinstance(metrics.get(key), float):
