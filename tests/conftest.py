@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,28 @@ import ganlab
 from ganlab import manager as manager_mod
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def fresh_env(tmp_path_factory):
+    """A fresh virtual environment with a non-editable ``pip install .`` of ganlab and of the
+    example plugin package. Their dependencies (torch...) come from this test's environment via a
+    .pth file placed after the fresh site-packages, so the fresh installs are the ones found."""
+    import site
+    import subprocess
+    import venv
+
+    env_dir = tmp_path_factory.mktemp("venv")
+    venv.create(env_dir, with_pip=True)
+    py = env_dir / "bin" / "python"
+    fresh_site = next((env_dir / "lib").glob("python*/site-packages"))
+    (fresh_site / "deps.pth").write_text("\n".join(site.getsitepackages()) + "\n")
+    for package in (ROOT, ROOT / "examples" / "ganlab-example"):
+        out = subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps", str(package)],
+                             capture_output=True, text=True, cwd=env_dir)  # fmt: skip
+        if out.returncode != 0:
+            pytest.fail(f"pip install {package} failed:\n{out.stdout}\n{out.stderr}")
+    return env_dir, fresh_site
 
 
 @pytest.fixture(autouse=True)
@@ -23,22 +44,8 @@ def fresh_manager(monkeypatch):
     manager_mod.reset_manager()
 
 
-@pytest.fixture
-def register_plugin():
-    """Register a plugin module/object for one test: ``register_plugin(module, "name")``."""
-    added = []
-
-    def register(plugin, name):
-        m = manager_mod.get_manager()
-        assert m.add_plugin(plugin, name), [str(p) for p in m.problems]
-        added.append(name)
-        return m
-
-    yield register
-    m = manager_mod.get_manager()
-    for name in added:
-        if name in m.plugins:
-            m.remove_plugin(name)
+# ganlab_plugin(module, "name"): the fixture plugin authors use, registering for one test
+from ganlab.testing import ganlab_plugin  # noqa: E402,F401
 
 
 def quick(**overrides):

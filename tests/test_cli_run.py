@@ -147,9 +147,9 @@ class Interrupter:
             os.kill(os.getpid(), signal.SIGINT)
 
 
-def test_ctrl_c_saves_checkpoint_and_summary_then_resumes(tmp_path, register_plugin):
+def test_ctrl_c_saves_checkpoint_and_summary_then_resumes(tmp_path, ganlab_plugin):
     out, straight = tmp_path / "r", tmp_path / "straight"
-    register_plugin(Interrupter(20), "interrupter")
+    ganlab_plugin(Interrupter(20), "interrupter")
     result = invoke("run", *FAST, "--out", str(out))
     assert result.exit_code == 130
     assert f"interrupted at step 20; `ganlab resume {out}` continues it" in result.output
@@ -180,10 +180,10 @@ def test_resume_drops_metrics_written_after_the_checkpoint(tmp_path):
     assert steps == [10, 20, 30, 40, 50, 60]
 
 
-def test_divergence_ends_the_run_with_a_status(tmp_path, register_plugin):
+def test_divergence_ends_the_run_with_a_status(tmp_path, ganlab_plugin):
     from tests.plugins import components
 
-    register_plugin(components, "test-components")
+    ganlab_plugin(components, "test-components")
     out = tmp_path / "r"
     result = invoke("run", "--arch", "tiny", "--loss", "blowup", "--dataset", "line", "--steps", "100",
                     "--set", "log.every=10", "--set", "log.progress=false", "--out", str(out))  # fmt: skip
@@ -201,8 +201,8 @@ class Exploding:
             raise MemoryError("out of memory in a plugin")
 
 
-def test_unexpected_error_becomes_failed_status(tmp_path, register_plugin):
-    register_plugin(Exploding(), "exploding")
+def test_unexpected_error_becomes_failed_status(tmp_path, ganlab_plugin):
+    ganlab_plugin(Exploding(), "exploding")
     out = tmp_path / "r"
     result = invoke("run", *FAST, "--out", str(out))
     assert result.exit_code == 1

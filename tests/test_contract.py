@@ -1,16 +1,13 @@
-"""Every registered architecture, loss and dataset through one contract (timm's test_models habit):
-shapes, one training step on the CPU, finite losses."""
-
-import math
+"""Every registered component through the contract of ganlab.testing (timm's test_models habit):
+the very checks a plugin author runs on theirs. Architectures, losses and datasets also train one
+step together on the CPU."""
 
 import numpy as np
 import pytest
-import torch
 
 import ganlab
+import ganlab.testing as gt
 from ganlab.manager import get_manager, reset_manager
-from ganlab.rundir import RunDir
-from ganlab.trainer import Trainer
 
 reset_manager()
 _m = get_manager()
@@ -19,6 +16,7 @@ LOSSES = [e.name for e in _m.registry("loss")]
 # torchvision datasets download: tested offline for their one-line error in test_images.py
 NEEDS_DOWNLOAD = {"mnist", "fashion-mnist", "cifar10", "celeba"}
 DATASETS = [e.name for e in _m.registry("dataset") if e.name not in NEEDS_DOWNLOAD]
+DIAGNOSTICS = [e.name for e in _m.registry("diagnostic")]
 KINDS = {e.name: getattr(e.load(), "kind", "points") for e in _m.registry("dataset")}
 reset_manager()
 
@@ -37,41 +35,54 @@ def data_options(name, tmp_path):
     return {}
 
 
-def small_config(arch, loss, data, tmp_path):
-    over = {"arch.name": arch, "loss.name": loss, "data.name": data, "train.batch_size": 16,
-            "train.steps": 1, "log.progress": False, **data_options(data, tmp_path)}  # fmt: skip
-    if arch == "dcgan":
-        over["arch.width"] = 8
-    return ganlab.load_config(overrides=over)
-
-
 @pytest.mark.parametrize("data", DATASETS)
 @pytest.mark.parametrize("loss", LOSSES)
 @pytest.mark.parametrize("arch", ARCHS)
 def test_one_training_step(arch, loss, data, tmp_path):
-    cfg = small_config(arch, loss, data, tmp_path)
-    rd = RunDir(tmp_path / "run")
-    rd.create()
+    over = {"train.steps": 1, **data_options(data, tmp_path)}
+    if arch == "dcgan":
+        over["arch.width"] = 8
     if arch == "dcgan" and KINDS[data] == "points":
         with pytest.raises(ganlab.GanlabError, match="dcgan needs image data"):
-            Trainer(cfg, rd, get_manager())
+            gt.check_training_step(arch, loss, data, **over)
         return
-    t = Trainer(cfg, rd, get_manager())
-    shape = tuple(t.dataset.shape)
-    real = t.dataset.batch(16, t.rng)
-    assert real.shape == (16, *shape) and torch.isfinite(real).all()
-    z = t.gan.latent(16, t.rng)
-    fake = t.G(z)
-    assert fake.shape == (16, *shape)
-    assert t.D(fake).shape == (16,)
-    before = [p.detach().clone() for p in t.G.parameters()]
-    stats = t.train_step(want_stats=True)
-    values = t._read_stats(stats)
-    assert all(math.isfinite(v) for v in values.values()), values
-    assert any(not torch.equal(b, p) for b, p in zip(before, t.G.parameters())), "G did not move"
+    gt.check_training_step(arch, loss, data, **over)
+
+
+@pytest.mark.parametrize("arch", ARCHS)
+def test_architecture_contract(arch):
+    factory = get_manager().registry("architecture").get(arch).load()
+    gt.check_architecture(factory, data_shape=(1, 16, 16), width=8)
+    if arch != "dcgan":
+        gt.check_architecture(factory, data_shape=(2,))
 
 
 @pytest.mark.parametrize("loss", LOSSES)
-def test_loss_declares_what_d_outputs_mean(loss):
-    instance = get_manager().registry("loss").create(loss)
-    assert instance.output in ("probability", "critic")
+def test_loss_contract(loss):
+    gt.check_loss(get_manager().registry("loss").create(loss))
+
+
+@pytest.mark.parametrize("data", DATASETS)
+def test_dataset_contract(data, tmp_path):
+    options = {k.split(".", 1)[1]: v for k, v in data_options(data, tmp_path).items()}
+    gt.check_dataset(get_manager().registry("dataset").create(data, **options))
+
+
+@pytest.mark.parametrize("name", DIAGNOSTICS)
+def test_diagnostic_contract(name):
+    cfg = ganlab.load_config(overrides={"arch.name": "dcgan", "data.name": "stacked-digits"}) if name in ("stacked-modes", "fid", "kid", "precision-recall") else ganlab.load_config()
+    m = get_manager()
+    dataset = m.registry("dataset").create(cfg.data.name, **cfg.data.options)
+
+    class Run:
+        config = cfg
+        loss_output = "probability"
+
+        @staticmethod
+        def real(n, seed):
+            import torch
+
+            return dataset.batch(n, torch.Generator().manual_seed(seed))
+
+    diag = m.registry("diagnostic").create(name, **({"samples": 500} if name == "stacked-modes" else {}))
+    gt.check_diagnostic(diag, dataset, Run)

@@ -58,11 +58,11 @@ def test_hookimpl_is_reexported():
     assert ganlab.hookimpl is hookspecs.hookimpl
 
 
-def test_registration_hooks_add_components(register_plugin):
+def test_registration_hooks_add_components(ganlab_plugin):
     from ganlab.cli import build
     from tests.plugins import components
 
-    m = register_plugin(components, "test-components")
+    m = ganlab_plugin(components, "test-components")
     assert m.plugins["test-components"].components == {
         "architecture": ["tiny"], "loss": ["blowup"], "diagnostic": ["counter"], "dataset": ["line"],
     }  # fmt: skip
@@ -79,11 +79,11 @@ def test_registration_hooks_add_components(register_plugin):
     assert summary["verdicts"]["counter"] == {"level": "ok", "reason": "4 logging points"}
 
 
-def test_lifecycle_hooks_fire_in_order(tmp_path, register_plugin):
+def test_lifecycle_hooks_fire_in_order(tmp_path, ganlab_plugin):
     from tests.plugins import recorder
 
     recorder.calls.clear()
-    register_plugin(recorder, "recorder")
+    ganlab_plugin(recorder, "recorder")
     cfg = quick(**{"log.checkpoint_every": 20})
     ganlab.train(cfg, out=tmp_path / "r")
     names = [c[0] for c in recorder.calls]

@@ -141,12 +141,12 @@ def test_trace_plugins_prints_hook_calls(site):
     assert "ganlab-trace: ganlab-mine.register_losses(register)" in out.stderr
 
 
-def test_plugin_command_is_added(register_plugin):
+def test_plugin_command_is_added(ganlab_plugin):
     from click.testing import CliRunner
 
     from tests.plugins import components
 
-    register_plugin(components, "test-components")
+    ganlab_plugin(components, "test-components")
     from ganlab.cli import build
 
     cli = build()
