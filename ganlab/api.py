@@ -24,7 +24,8 @@ from ganlab.errors import GanlabError
 from ganlab.manager import get_manager
 from ganlab.rundir import RunDir, default_run_dir
 
-_KIND = {"arch": "architecture", "loss": "loss", "data": "dataset"}
+_KIND = {"arch": "architecture", "loss": "loss", "data": "dataset", "reg": "regularizer"}
+OPTIMIZERS = ("adam", "rmsprop")
 SCHEDULES = ("constant", "linear", "cosine")
 
 
@@ -148,6 +149,10 @@ def _check_ranges(cfg: Config) -> None:
     for key, value in (("train.beta1", t.beta1), ("train.beta2", t.beta2)):
         if not 0 <= value < 1:
             raise GanlabError(f"config key {key!r} must be in [0, 1), got {value}")
+    if t.optimizer not in OPTIMIZERS:
+        raise GanlabError(f"config key 'train.optimizer' must be one of {', '.join(OPTIMIZERS)}, got {t.optimizer!r}")
+    if not 0 <= t.ema < 1:
+        raise GanlabError(f"config key 'train.ema' must be in [0, 1) (0: off; 0.999 is typical), got {t.ema}")
     if t.lr_schedule not in SCHEDULES:
         raise GanlabError(f"config key 'train.lr_schedule' must be one of {', '.join(SCHEDULES)}, got {t.lr_schedule!r}")
     for key, value in (("log.eval_every", lg.eval_every), ("log.checkpoint_every", lg.checkpoint_every)):
@@ -245,6 +250,8 @@ class Run:
             cfg.device = "cpu"
             trainer = _build_trainer(cfg, rd)
             trainer.G.load_state_dict(state["generator"])
+            if trainer.G_ema is not None:
+                trainer.G_ema.load_state_dict(state.get("generator_ema", state["generator"]))
             self._cached = trainer
         return self._cached
 

@@ -56,6 +56,21 @@ class Loss:
     def generator_loss(self, fake_out: torch.Tensor, real_out: torch.Tensor | None = None) -> torch.Tensor:
         raise NotImplementedError
 
+    # Optional, for losses that need them (the trainer calls them only if a subclass defines them):
+    # penalty(discriminator, real, fake, generator=None) -> Tensor, added to D's loss (WGAN-GP);
+    # after_discriminator_step(discriminator), after each D update (WGAN's weight clipping).
+
+
+class Regularizer:
+    """A term added to D's loss, composable with any loss (R1, R2, ...).
+
+    ``penalty(discriminator, real, fake, step)`` returns a scalar tensor to add at this step, or
+    None (lazy regularisation skips steps).
+    """
+
+    def penalty(self, discriminator: nn.Module, real: torch.Tensor, fake: torch.Tensor, step: int) -> torch.Tensor | None:
+        return None
+
 
 class Dataset:
     """Training data, held or generated on the run's device; ``batch`` draws a batch there.

@@ -21,7 +21,7 @@ from typing import Any
 
 from ganlab.errors import GanlabError
 
-COMPONENT_SECTIONS = ("arch", "loss", "data")
+COMPONENT_SECTIONS = ("arch", "loss", "data", "reg")
 
 
 @dataclass
@@ -34,6 +34,8 @@ class TrainConfig:
     beta1: float = 0.5  # Adam beta1 (0.5 as in DCGAN; 0.9 is Adam's own default)
     beta2: float = 0.999  # Adam beta2
     lr_schedule: str = "constant"  # constant | linear | cosine: decay both lrs to 0 at train.steps
+    optimizer: str = "adam"  # adam | rmsprop (WGAN's choice); lr_g/lr_d apply, betas only to adam
+    ema: float = 0.0  # decay of an exponential moving average of G's weights, used for samples (0: off)
 
 
 @dataclass
@@ -62,6 +64,7 @@ class Config:
     arch: ComponentConfig = field(default_factory=lambda: ComponentConfig("mlp"))
     loss: ComponentConfig = field(default_factory=lambda: ComponentConfig("nonsat"))
     data: ComponentConfig = field(default_factory=lambda: ComponentConfig("ring8"))
+    reg: ComponentConfig = field(default_factory=lambda: ComponentConfig("none"))
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"seed": self.seed, "device": self.device, "diagnostics": list(self.diagnostics)}

@@ -77,6 +77,15 @@ def register_datasets(register: Register) -> None:
 
 
 @hookspec
+def register_regularizers(register: Register) -> None:
+    """Register discriminator regularizers, composable with any loss.
+
+    :param register: as for ``register_architectures``; ``factory(**options)`` returns a
+        :class:`ganlab.components.Regularizer`.
+    """
+
+
+@hookspec
 def register_commands(cli: click.Group) -> None:
     """Add commands to the ``ganlab`` command line.
 

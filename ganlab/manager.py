@@ -35,6 +35,7 @@ REGISTRATION_HOOKS = {
     "loss": "register_losses",
     "diagnostic": "register_diagnostics",
     "dataset": "register_datasets",
+    "regularizer": "register_regularizers",
 }
 _SPEC_NAMES = {n for n in dir(hookspecs) if hasattr(getattr(hookspecs, n), "ganlab_spec")}
 

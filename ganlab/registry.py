@@ -22,7 +22,7 @@ from ganlab.errors import GanlabError
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # What `ganlab list KIND` calls each registry, for the hint in an unknown-name error.
-_LIST_WORD = {"architecture": "archs", "loss": "losses", "diagnostic": "diagnostics", "dataset": "datasets"}
+_LIST_WORD = {"architecture": "archs", "loss": "losses", "diagnostic": "diagnostics", "dataset": "datasets", "regularizer": "regularizers"}
 
 
 class DuplicateNameError(GanlabError):

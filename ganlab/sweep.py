@@ -24,7 +24,7 @@ from ganlab import config as cfgmod
 from ganlab.errors import GanlabError
 from ganlab.rundir import RunDir
 
-SHORT = {"arch.name": "arch", "loss.name": "loss", "data.name": "dataset"}
+SHORT = {"arch.name": "arch", "loss.name": "loss", "data.name": "dataset", "reg.name": "reg"}
 
 
 def parse_seeds(text: str) -> list[int]:
@@ -86,10 +86,29 @@ class Result:
     started: float = 0.0
 
 
+def _differences(job: Job, rd: RunDir) -> list[str]:
+    """Config keys where the run already in ``rd`` differs from the job (train.steps aside: a
+    longer sweep extends its runs)."""
+    from ganlab.compare import flatten
+
+    old = flatten(cfgmod.read_toml(rd.config_path))
+    new = flatten(job.config.to_dict())
+    ignore = {"train.steps", "log.progress"}
+    return sorted(k for k in set(old) | set(new) if k not in ignore and old.get(k) != new.get(k))
+
+
 def plan(job: Job, out: Path) -> Result:
     rd = RunDir(out / job.name)
+    if rd.is_run():
+        diff = _differences(job, rd)
+        if diff:
+            raise GanlabError(
+                f"{str(rd.path)!r} holds a run with a different config ({', '.join(diff[:4])}); "
+                "sweep into another --out, or remove that run"
+            )
     summary = rd.read_summary()
-    if summary and summary["status"] in ("completed", "diverged"):
+    steps = job.config.train.steps
+    if summary and (summary["status"] == "diverged" or (summary["status"] == "completed" and summary["step"] >= steps)):
         return Result(job, rd.path, "skipped", summary["status"], summary.get("error", ""), summary["step"])
     if rd.is_run() and rd.last_checkpoint.is_file():
         return Result(job, rd.path, "resumed")
@@ -112,7 +131,7 @@ def _has_cuda() -> bool:
 
 def _command(r: Result, out: Path) -> list[str]:
     if r.action == "resumed":
-        return [sys.executable, "-m", "ganlab", "resume", str(r.dir)]
+        return [sys.executable, "-m", "ganlab", "resume", str(r.dir), "--steps", str(r.job.config.train.steps)]
     cfg_file = out / ".sweep" / f"{r.job.name}.toml"
     cfg_file.parent.mkdir(parents=True, exist_ok=True)
     cfgmod.write_toml(cfg_file, r.job.config.to_dict())
@@ -126,7 +145,7 @@ def _poll_step(r: Result) -> int:
 
 def run_jobs(jobs: list[Job], out: Path, workers: int, on_update: Callable[[list[Result]], None] | None = None) -> list[Result]:
     out.mkdir(parents=True, exist_ok=True)
-    results = [plan(j, out) for j in jobs]
+    results = [plan(j, out) for j in jobs]  # may refuse before anything starts
     queue = [r for r in results if r.action != "skipped"]
     running: list[Result] = []
     env = {**os.environ, "OMP_NUM_THREADS": str(max(1, (os.cpu_count() or 1) // max(1, workers)))}

@@ -68,12 +68,21 @@ class Trainer:
         self.dataset: Dataset = reg("dataset").create(c.data.name, **c.data.options).to(self.device)
         self.gan: GAN = reg("architecture").create(c.arch.name, data_shape=tuple(self.dataset.shape), **c.arch.options)
         self.loss: Loss = reg("loss").create(c.loss.name, **c.loss.options)
+        self.regularizer = reg("regularizer").create(c.reg.name, **c.reg.options)
         self.G = self.gan.generator.to(self.device)
         self.D = self.gan.discriminator.to(self.device)
         t = c.train
-        betas = (t.beta1, t.beta2)
-        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=t.lr_g, betas=betas)
-        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=t.lr_d, betas=betas)
+        self.opt_g, self.opt_d = (self._optimizer(m.parameters(), lr) for m, lr in ((self.G, t.lr_g), (self.D, t.lr_d)))
+        # Optional parts of a loss, looked up once so the step pays nothing for absent ones.
+        self._loss_penalty = getattr(self.loss, "penalty", None)
+        self._after_d_step = getattr(self.loss, "after_discriminator_step", None)
+        self._reg_penalty = None if c.reg.name == "none" else self.regularizer.penalty
+        # An exponential moving average of G's weights (train.ema), used for samples and evaluation.
+        self.G_ema = None
+        if t.ema > 0:
+            import copy
+
+            self.G_ema = copy.deepcopy(self.G).eval().requires_grad_(False)
         # One generator for data and noise, so a checkpoint captures all the randomness of training.
         self.rng = torch.Generator(device=self.device)
         self.rng.manual_seed(c.seed)
@@ -86,6 +95,20 @@ class Trainer:
         self.last_metrics: dict[str, Any] = {}
         self._probabilities = self.loss.output == "probability"
 
+    def _optimizer(self, params: Any, lr: float) -> torch.optim.Optimizer:
+        t = self.config.train
+        if t.optimizer == "rmsprop":
+            return torch.optim.RMSprop(params, lr=lr)
+        return torch.optim.Adam(params, lr=lr, betas=(t.beta1, t.beta2))
+
+    @torch.no_grad()
+    def _update_ema(self) -> None:
+        decay = self.config.train.ema
+        ema, live = list(self.G_ema.parameters()), list(self.G.parameters())
+        torch._foreach_lerp_(ema, live, 1 - decay)  # ema <- decay * ema + (1 - decay) * live
+        for b_ema, b in zip(self.G_ema.buffers(), self.G.buffers()):
+            b_ema.copy_(b)  # BatchNorm statistics follow the live generator
+
     # -- state ---------------------------------------------------------------------------
 
     def state_dict(self) -> dict[str, Any]:
@@ -96,6 +119,7 @@ class Trainer:
             "step": self.step,
             "train_seconds": self.train_seconds,
             "generator": self.G.state_dict(),
+            **({"generator_ema": self.G_ema.state_dict()} if self.G_ema is not None else {}),
             "discriminator": self.D.state_dict(),
             "opt_g": self.opt_g.state_dict(),
             "opt_d": self.opt_d.state_dict(),
@@ -107,6 +131,8 @@ class Trainer:
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.G.load_state_dict(state["generator"])
         self.D.load_state_dict(state["discriminator"])
+        if self.G_ema is not None:
+            self.G_ema.load_state_dict(state.get("generator_ema", state["generator"]))
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_d.load_state_dict(state["opt_d"])
         torch.set_rng_state(state["rng"]["torch"])
@@ -139,9 +165,18 @@ class Trainer:
                     fake = G(z)
             real_out, fake_out = D(real), D(fake.detach())  # (B,), (B,)
             loss_d = loss.discriminator_loss(real_out, fake_out)
+            objective = loss_d
+            if self._loss_penalty is not None:  # WGAN-GP's gradient penalty
+                objective = objective + self._loss_penalty(D, real, fake, generator=self.rng)
+            if self._reg_penalty is not None:  # R1/R2, lazily every reg.every steps
+                term = self._reg_penalty(D, real, fake, self.step)
+                if term is not None:
+                    objective = objective + term
             self.opt_d.zero_grad(set_to_none=True)
-            loss_d.backward()
+            objective.backward()
             self.opt_d.step()
+            if self._after_d_step is not None:  # WGAN's weight clipping
+                self._after_d_step(D)
         # D's weights need no gradient in the generator step; skipping them saves a third of D's backward.
         D.requires_grad_(False)
         g_out = D(fake)
@@ -151,6 +186,8 @@ class Trainer:
         loss_g.backward()
         self.opt_g.step()
         D.requires_grad_(True)
+        if self.G_ema is not None:
+            self._update_ema()
         if not want_stats:
             return None
         stats = [loss_d.detach(), loss_g.detach()]
@@ -185,15 +222,17 @@ class Trainer:
 
     @torch.no_grad()
     def generate(self, n: int, seed: int | None = None, batch: int = 1000) -> torch.Tensor:
-        """n generated samples (n, *shape) on the CPU, G in eval mode; seeded apart from training."""
+        """n generated samples (n, *shape) on the CPU from G (its moving average with train.ema) in
+        eval mode; seeded apart from training."""
         g = torch.Generator(device=self.device)
         g.manual_seed(self.config.seed + 1_000_003 if seed is None else seed)
-        was_training = self.G.training
-        self.G.eval()
+        G = self.G_ema if self.G_ema is not None else self.G  # the average, when there is one
+        was_training = G.training
+        G.eval()
         try:
-            out = [self.G(self.gan.latent(min(batch, n - i), g, self.device)).float().cpu() for i in range(0, n, batch)]
+            out = [G(self.gan.latent(min(batch, n - i), g, self.device)).float().cpu() for i in range(0, n, batch)]
         finally:
-            self.G.train(was_training)
+            G.train(was_training)
         return torch.cat(out)
 
     @torch.no_grad()

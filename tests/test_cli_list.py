@@ -13,7 +13,8 @@ def invoke(*args):
 
 def test_list_json_has_every_kind_with_owner():
     data = json.loads(invoke("list", "--json").output)
-    assert set(data) == {"archs", "losses", "diagnostics", "datasets"}
+    assert set(data) == {"archs", "losses", "diagnostics", "datasets", "regularizers"}
+    assert [c["name"] for c in data["regularizers"]] == ["none", "r1", "r2"]
     losses = {c["name"]: c for c in data["losses"]}
     assert losses["nonsat"] == {
         "name": "nonsat",
@@ -33,14 +34,14 @@ def test_list_one_kind_as_table_and_json():
 def test_list_unknown_kind():
     result = invoke("list", "optimisers")
     assert result.exit_code == 1
-    assert "Error: unknown kind 'optimisers'; choose one of: archs, losses, diagnostics, datasets" in result.output
+    assert "Error: unknown kind 'optimisers'; choose one of: archs, losses, diagnostics, datasets, regularizers" in result.output
 
 
 def test_plugins_json():
     data = json.loads(invoke("plugins", "--json").output)
     by_name = {p["name"]: p for p in data["plugins"]}
     assert by_name["losses"]["distribution"] == "ganlab"
-    assert by_name["losses"]["components"] == {"loss": ["minimax", "nonsat"]}
+    assert by_name["losses"]["components"] == {"loss": ["minimax", "nonsat", "wgan", "wgan-gp", "hinge", "lsgan", "rsgan", "rasgan"]}
     assert by_name["terminal"]["hooks"] == ["on_log", "on_run_end", "on_run_start"]
     assert data["problems"] == []
 

@@ -20,6 +20,7 @@ EXERCISED = {
     "register_losses": "test_registration_hooks_add_components",
     "register_diagnostics": "test_registration_hooks_add_components",
     "register_datasets": "test_registration_hooks_add_components",
+    "register_regularizers": "test_registration_hooks_add_components",
     "register_commands": "test_registration_hooks_add_components",
     "on_run_start": "test_lifecycle_hooks_fire_in_order",
     "on_log": "test_lifecycle_hooks_fire_in_order",
@@ -65,11 +66,12 @@ def test_registration_hooks_add_components(ganlab_plugin):
     m = ganlab_plugin(components, "test-components")
     assert m.plugins["test-components"].components == {
         "architecture": ["tiny"], "loss": ["blowup"], "diagnostic": ["counter"], "dataset": ["line"],
+        "regularizer": ["weight-decay"],
     }  # fmt: skip
     assert m.registry("dataset").get("line").description == "Points on the segment y = 0, x in [-1, 1]."
     assert CliRunner().invoke(build(), ["hello"]).output == "hello from a plugin\n"
     # and the components work in a run, the diagnostic's values reaching the summary
-    cfg = ganlab.load_config(overrides={"arch.name": "tiny", "data.name": "line", "diagnostics": ["counter"],
+    cfg = ganlab.load_config(overrides={"arch.name": "tiny", "data.name": "line", "diagnostics": ["counter"], "reg.name": "weight-decay",
                                         "train.steps": 40, "log.every": 10, "log.progress": False})  # fmt: skip
     import tempfile
 

@@ -67,3 +67,15 @@ def test_sweep_bad_input(tmp_path):
     r = invoke("sweep", "--loss", "minimax,nonsta", "--out", str(tmp_path / "s"))
     assert r.exit_code == 1 and "unknown loss 'nonsta'. Did you mean nonsat?" in r.output
     assert not (tmp_path / "s").exists()
+
+
+def test_sweep_refuses_a_directory_holding_different_runs_and_extends_steps(tmp_path):
+    out = tmp_path / "sweep"
+    invoke("sweep", "--seeds", "0", *SMALL, "--out", str(out))
+    r = invoke("sweep", "--seeds", "0", *SMALL, "--set", "train.lr_g=0.01", "--out", str(out))
+    assert r.exit_code == 1
+    assert "holds a run with a different config (train.lr_g); sweep into another --out" in r.output
+    longer = [a if a != "40" else "60" for a in SMALL]
+    r = invoke("sweep", "--seeds", "0", *longer, "--out", str(out))
+    assert "resumed" in r.output
+    assert RunDir(out / "seed=0").read_summary()["step"] == 60

@@ -75,13 +75,14 @@ def _overview(results: list[Any]) -> Any:
 @click.option("--arch", default=None, help="Architectures, comma-separated.")
 @click.option("--loss", default=None, help="Losses, comma-separated.")
 @click.option("--dataset", default=None, help="Datasets, comma-separated.")
+@click.option("--reg", default=None, help="Regularizers, comma-separated (none, r1, r2).")
 @click.option("--seeds", default=None, help="Seeds: 0-4, or 0,3,7 (default 0).")
 @click.option("--steps", type=int, help="Steps for every run.")
 @click.option("--set", "sets", multiple=True, metavar="KEY=V1,V2", help="A config key; several values sweep over them.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="A TOML config; its [sweep] table may list the grid.")
 @click.option("--workers", type=int, help="Runs at a time (default: half the CPU cores; 1 on a GPU).")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Directory of the sweep's runs.")
-def sweep(arch, loss, dataset, seeds, steps, sets, config_file, workers, out) -> None:
+def sweep(arch, loss, dataset, reg, seeds, steps, sets, config_file, workers, out) -> None:
     """Run every combination of options over seeds, then compare them.
 
     Re-running the same command skips finished runs and resumes interrupted ones.
@@ -95,11 +96,11 @@ def sweep(arch, loss, dataset, seeds, steps, sets, config_file, workers, out) ->
     preset = base.pop("sweep", {})  # a sweep preset: [sweep] arch/loss/dataset lists, seeds, workers
     if not isinstance(preset, dict):
         raise GanlabError("config key 'sweep' must be a table, like [sweep] loss = [\"minimax\", \"nonsat\"]")
-    unknown = set(preset) - {"arch", "loss", "dataset", "seeds", "workers", "set"}
+    unknown = set(preset) - {"arch", "loss", "dataset", "reg", "seeds", "workers", "set"}
     if unknown:
-        raise GanlabError(f"unknown key(s) in [sweep]: {', '.join(sorted(unknown))}; use arch, loss, dataset, seeds, workers, set")
+        raise GanlabError(f"unknown key(s) in [sweep]: {', '.join(sorted(unknown))}; use arch, loss, dataset, reg, seeds, workers, set")
     axes: dict[str, list[Any]] = {}
-    for key, flag, word in (("arch.name", arch, "arch"), ("loss.name", loss, "loss"), ("data.name", dataset, "dataset")):
+    for key, flag, word in (("arch.name", arch, "arch"), ("loss.name", loss, "loss"), ("data.name", dataset, "dataset"), ("reg.name", reg, "reg")):
         if flag:
             axes[key] = [v.strip() for v in flag.split(",") if v.strip()]
         elif word in preset:

@@ -15,9 +15,11 @@ KINDS = {
     "losses": "loss",
     "diagnostics": "diagnostic",
     "datasets": "dataset",
+    "regularizers": "regularizer",
 }
 _ALIASES = {"arch": "archs", "architectures": "archs", "loss": "losses", "diagnostic": "diagnostics",
-            "diags": "diagnostics", "dataset": "datasets", "data": "datasets"}
+            "diags": "diagnostics", "dataset": "datasets", "data": "datasets",
+            "regularizer": "regularizers", "reg": "regularizers", "regs": "regularizers"}
 
 
 def components(kind: str | None = None) -> dict[str, list[dict]]:
@@ -38,7 +40,7 @@ def components(kind: str | None = None) -> dict[str, list[dict]]:
 @click.argument("kind", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def list_components(kind, as_json) -> None:
-    """List components: archs, losses, diagnostics, datasets (default: all)."""
+    """List components: archs, losses, diagnostics, datasets, regularizers (default: all)."""
     if kind is not None:
         kind = _ALIASES.get(kind, kind)
         if kind not in KINDS:

@@ -26,6 +26,7 @@ def _finish(result: Any) -> None:
 @click.option("--arch", help="Architecture name (`ganlab list archs`). Default: mlp.")
 @click.option("--loss", help="Loss name (`ganlab list losses`). Default: nonsat.")
 @click.option("--dataset", help="Dataset name (`ganlab list datasets`). Default: ring8.")
+@click.option("--reg", help="Discriminator regularizer (`ganlab list regularizers`): r1, r2. Default: none.")
 @click.option("--steps", type=int, help="Generator updates to train for.")
 @click.option("--batch-size", type=int, help="Samples per batch.")
 @click.option("--seed", type=int, help="Seed for every random number generator.")
@@ -35,7 +36,7 @@ def _finish(result: Any) -> None:
 @click.option("--name", help="Run directory name under runs/ (ignored with --out).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="A TOML config (see configs/).")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Any config key, e.g. train.lr_g=2e-4 (repeatable).")
-def run(arch, loss, dataset, steps, batch_size, seed, device, diags, out, name, config_file, sets) -> None:
+def run(arch, loss, dataset, reg, steps, batch_size, seed, device, diags, out, name, config_file, sets) -> None:
     """Train a GAN. With no options: the MLP GAN on ring8 with the non-saturating loss.
 
     Precedence: built-in defaults < the components' recommended defaults < --config file <
@@ -47,6 +48,7 @@ def run(arch, loss, dataset, steps, batch_size, seed, device, diags, out, name, 
         "arch.name": arch,
         "loss.name": loss,
         "data.name": dataset,
+        "reg.name": reg,
         "train.steps": steps,
         "train.batch_size": batch_size,
         "seed": seed,

@@ -173,7 +173,7 @@ def _varies(key: str, groups: list[Group]) -> bool:
     """A key differs between groups. A component's option (``data.std``) counts only where it
     differs between groups using the same component: otherwise the name column says it all."""
     section, _, rest = key.partition(".")
-    if section in ("arch", "loss", "data") and rest != "name":
+    if section in ("arch", "loss", "data", "reg") and rest != "name":
         by_name: dict[Any, set[str]] = {}
         for g in groups:
             by_name.setdefault(g.config.get(f"{section}.name"), set()).add(json.dumps(g.config.get(key)))

@@ -9,7 +9,7 @@ from typing import Any
 
 from ganlab.compare import Group, Stat, Table, best_group
 
-SHORT = {"arch.name": "arch", "loss.name": "loss", "data.name": "dataset"}
+SHORT = {"arch.name": "arch", "loss.name": "loss", "data.name": "dataset", "reg.name": "reg"}
 
 
 def col(key: str) -> str:

@@ -76,6 +76,7 @@ def build(
     data_shape: tuple[int, ...],
     latent_dim: int = 100,  # size of the noise z (the paper's 100)
     width: int = 64,  # channels of D's first and G's last hidden layer (the paper's 64)
+    spectral_norm: bool = False,  # spectral normalisation of D's convolutions (Miyato et al. 2018)
 ) -> GAN:
     """DCGAN of Radford et al. 2016 (the seed's network at 64x64x3); 16, 32 or 64 px, 1 or 3 channels."""
     if len(data_shape) != 3:
@@ -90,6 +91,10 @@ def build(
     g, d = Generator(latent_dim, c, h, width), Discriminator(c, h, width)
     g.apply(init_weights)
     d.apply(init_weights)
+    if spectral_norm:
+        from ganlab.plugins.archs.mlp import spectral_normalize
+
+        spectral_normalize(d)
     return GAN(generator=g, discriminator=d, latent_dim=latent_dim)
 
 

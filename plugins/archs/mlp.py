@@ -48,6 +48,19 @@ class Discriminator(nn.Module):
         return self.net(x.flatten(1)).squeeze(1)  # (B,) logits
 
 
+def spectral_normalize(module: nn.Module) -> nn.Module:
+    """Spectral normalisation (Miyato et al. 2018) of every Linear/Conv layer, through torch's own
+    ``spectral_norm`` parametrisation (one power iteration per forward in training)."""
+    from torch.nn.utils.parametrizations import spectral_norm
+
+    for name, child in list(module.named_children()):
+        if isinstance(child, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
+            setattr(module, name, spectral_norm(child))
+        else:
+            spectral_normalize(child)
+    return module
+
+
 def build(
     *,
     data_shape: tuple[int, ...],
@@ -56,6 +69,7 @@ def build(
     depth: int = 3,  # hidden layers of G
     d_width: int = 128,  # hidden units per layer of D
     d_depth: int = 3,  # hidden layers of D
+    spectral_norm: bool = False,  # spectral normalisation of D's layers (Miyato et al. 2018)
 ) -> GAN:
     """Feed-forward G and D of Goodfellow et al. 2014; points or flattened images."""
     for key, v in (("latent_dim", latent_dim), ("width", width), ("d_width", d_width)):
@@ -64,8 +78,9 @@ def build(
     for key, v in (("depth", depth), ("d_depth", d_depth)):
         if v < 0:
             raise GanlabError(f"arch.{key} must be 0 or more, got {v}")
+    d = Discriminator(data_shape, d_width, d_depth)
     return GAN(
         generator=Generator(latent_dim, data_shape, width, depth),
-        discriminator=Discriminator(data_shape, d_width, d_depth),
+        discriminator=spectral_normalize(d) if spectral_norm else d,
         latent_dim=latent_dim,
     )

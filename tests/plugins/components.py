@@ -4,7 +4,7 @@ import click
 import torch
 
 import ganlab
-from ganlab.components import GAN, Dataset, Diagnostic, Loss
+from ganlab.components import GAN, Dataset, Diagnostic, Loss, Regularizer
 
 
 class Line(Dataset):
@@ -60,6 +60,21 @@ class Counter(Diagnostic):
 
     def verdict(self):
         return ("ok", f"{self.n} logging points")
+
+
+class WeightDecay(Regularizer):
+    """L2 penalty on D's weights."""
+
+    def __init__(self, weight: float = 1e-3):
+        self.weight = weight
+
+    def penalty(self, discriminator, real, fake, step):
+        return self.weight * sum(p.pow(2).sum() for p in discriminator.parameters())
+
+
+@ganlab.hookimpl
+def register_regularizers(register):
+    register("weight-decay", WeightDecay)
 
 
 @ganlab.hookimpl
