@@ -58,7 +58,7 @@ def test_points_file_npy_and_npz(tmp_path):
     arr = np.arange(12, dtype=np.float64).reshape(6, 2)
     np.save(tmp_path / "a.npy", arr)
     ds = PointsFile(path=str(tmp_path / "a.npy"))
-    assert ds.shape == (2,) and ds.data.dtype == torch.float32
+    assert ds.shape == (2,) and ds.tensor.dtype == torch.float32
     batch = ds.batch(100, torch.Generator().manual_seed(0))
     assert batch.shape == (100, 2)
     assert {tuple(r) for r in batch.tolist()} <= {tuple(r) for r in arr.tolist()}

@@ -16,6 +16,7 @@ import torch.nn.functional as F
 
 from ganlab.components import Dataset
 from ganlab.errors import GanlabError
+from ganlab.plugins.datasets.memory import InMemory
 
 SIZES = (8, 16, 32, 64)
 
@@ -32,26 +33,19 @@ def resize(images: torch.Tensor, size: int) -> torch.Tensor:
     return (images.clamp(0, 1) * 2 - 1).contiguous()
 
 
-class TensorImages(Dataset):
+class TensorImages(InMemory):
     """Images held as one (N, C, H, W) tensor on the device."""
 
     kind = "images"
 
     def __init__(self, images: torch.Tensor, labels: torch.Tensor | None = None):
-        self.images = images.float()
+        self.tensor = images.float()
         self.labels = labels
-        self.shape = tuple(self.images.shape[1:])
+        self.shape = tuple(self.tensor.shape[1:])
 
-    def __len__(self) -> int:
-        return len(self.images)
-
-    def to(self, device):
-        self.images = self.images.to(device)
-        return self
-
-    def batch(self, n, generator):
-        idx = torch.randint(len(self.images), (n,), generator=generator, device=self.images.device)
-        return self.images[idx]
+    @property
+    def images(self) -> torch.Tensor:
+        return self.tensor
 
 
 def load_digits_tensor(image_size: int) -> tuple[torch.Tensor, torch.Tensor]:

@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ganlab.components import Dataset
 from ganlab.errors import GanlabError
+from ganlab.plugins.datasets.memory import InMemory
 
 
-class PointsFile(Dataset):
+class PointsFile(InMemory):
     """Points from a .npy/.npz file of shape (N, D): --set data.path=FILE."""
 
     kind = "points"
@@ -47,13 +47,5 @@ class PointsFile(Dataset):
             raise GanlabError(f"data.path {path!r} must hold a numeric (N, D) array, got shape {arr.shape} of {arr.dtype}")
         if not np.isfinite(arr).all():
             raise GanlabError(f"data.path {path!r} contains NaN or infinite values")
-        self.data = torch.from_numpy(np.asarray(arr, dtype=np.float32))
+        self.tensor = torch.from_numpy(np.asarray(arr, dtype=np.float32))
         self.shape = (arr.shape[1],)
-
-    def to(self, device):
-        self.data = self.data.to(device)
-        return self
-
-    def batch(self, n, generator):
-        idx = torch.randint(len(self.data), (n,), generator=generator, device=self.data.device)
-        return self.data[idx]
