@@ -167,11 +167,12 @@ class RunResult:
     config: Config
 
 
-def _build_trainer(cfg: Config, rd: RunDir) -> Any:
+def _build_trainer(cfg: Config, rd: RunDir, with_diagnostics: bool = True) -> Any:
     from ganlab.trainer import Trainer
 
     m = get_manager()
-    diags = [(n, m.registry("diagnostic").create(n, **cfg.diag.get(n, {}))) for n in cfg.diagnostics]
+    names = cfg.diagnostics if with_diagnostics else []
+    diags = [(n, m.registry("diagnostic").create(n, **cfg.diag.get(n, {}))) for n in names]
     return Trainer(cfg, rd, m, diagnostics=diags)
 
 
@@ -239,21 +240,23 @@ class Run:
     config: Config
     summary: dict[str, Any] | None
     metrics: list[dict[str, Any]] = field(default_factory=list)
+    _trainer_cache: Any = field(default=None, repr=False)
 
     def _trainer(self) -> Any:
-        from ganlab.rundir import load_checkpoint
+        """A CPU trainer holding the last checkpoint's generator (built once)."""
+        if self._trainer_cache is None:
+            import dataclasses
 
-        if getattr(self, "_cached", None) is None:
+            from ganlab.rundir import load_checkpoint
+
             rd = RunDir(self.dir)
             state = load_checkpoint(rd.last_checkpoint)
-            cfg = self.config
-            cfg.device = "cpu"
-            trainer = _build_trainer(cfg, rd)
+            trainer = _build_trainer(dataclasses.replace(self.config, device="cpu"), rd, with_diagnostics=False)
             trainer.G.load_state_dict(state["generator"])
             if trainer.G_ema is not None:
                 trainer.G_ema.load_state_dict(state.get("generator_ema", state["generator"]))
-            self._cached = trainer
-        return self._cached
+            self._trainer_cache = trainer
+        return self._trainer_cache
 
     def sample(self, n: int, seed: int = 0) -> Any:
         """n samples from the last checkpoint's generator, (n, *data_shape), on the CPU."""

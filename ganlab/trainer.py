@@ -5,9 +5,12 @@
 
 One training step (Goodfellow et al. 2014, Algorithm 1; Radford et al. 2016):
   1. ``d_steps`` times: D sees a real batch (label 1) and a generated batch (label 0) and takes
-     an Adam step on the loss's discriminator objective;
-  2. G takes an Adam step on the loss's generator objective, through D, on the last generated
-     batch (as PyTorch's DCGAN example does: one G forward per step).
+     an optimizer step (Adam, or RMSProp for WGAN) on the loss's discriminator objective, plus
+     the loss's own penalty (WGAN-GP) and the regularizer's (R1/R2); then the loss may act on D's
+     weights (WGAN's clipping);
+  2. G takes a step on the loss's generator objective, through D, on the last generated batch
+     (as PyTorch's DCGAN example does: one G forward per step); with ``train.ema`` a moving
+     average of G's weights follows.
 
 Nothing inside the step loop reads a value back from the device: statistics are gathered with one
 synchronisation per logging point (``log.every``), where the lifecycle hooks fire. The trainer

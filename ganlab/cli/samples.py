@@ -51,7 +51,7 @@ def inspect(arch, dataset, image_size, channels, sets, as_json) -> None:
     if dataset and image_size:
         raise GanlabError("give --dataset or --image-size, not both")
     overrides = {"arch.name": arch, **({"data.name": dataset} if dataset else {})}
-    cfg = api.load_config(overrides=overrides, sets=[s for s in sets])
+    cfg = api.load_config(overrides=overrides, sets=list(sets))
     if image_size:
         shape: tuple[int, ...] = (channels, image_size, image_size)
     else:

@@ -22,21 +22,26 @@ import torch.nn.functional as F
 from ganlab.components import Loss
 
 
-class WGAN(Loss):
-    """Wasserstein GAN with weight clipping (Arjovsky et al. 2017)."""
+class Wasserstein(Loss):
+    """The critic's estimate of the Wasserstein-1 distance, which D maximises and G minimises."""
 
     output = "critic"
-    # The paper's Algorithm 1: RMSProp, lr 5e-5, n_critic 5, clipping c = 0.01.
-    recommended = {"train.optimizer": "rmsprop", "train.lr_g": 5e-5, "train.lr_d": 5e-5, "train.d_steps": 5}
-
-    def __init__(self, clip: float = 0.01):
-        self.clip = clip
 
     def discriminator_loss(self, real_out, fake_out):
         return fake_out.mean() - real_out.mean()
 
     def generator_loss(self, fake_out, real_out=None):
         return -fake_out.mean()
+
+
+class WGAN(Wasserstein):
+    """Wasserstein GAN with weight clipping (Arjovsky et al. 2017)."""
+
+    # The paper's Algorithm 1: RMSProp, lr 5e-5, n_critic 5, clipping c = 0.01.
+    recommended = {"train.optimizer": "rmsprop", "train.lr_g": 5e-5, "train.lr_d": 5e-5, "train.d_steps": 5}
+
+    def __init__(self, clip: float = 0.01):
+        self.clip = clip
 
     @torch.no_grad()
     def after_discriminator_step(self, discriminator):
@@ -44,22 +49,14 @@ class WGAN(Loss):
             p.clamp_(-self.clip, self.clip)
 
 
-class WGANGP(Loss):
+class WGANGP(Wasserstein):
     """WGAN with gradient penalty on interpolates, lambda 10 (Gulrajani et al. 2017)."""
 
-    output = "critic"
     # The paper's Algorithm 1: Adam lr 1e-4, betas (0, 0.9), n_critic 5.
     recommended = {"train.lr_g": 1e-4, "train.lr_d": 1e-4, "train.beta1": 0.0, "train.beta2": 0.9, "train.d_steps": 5}
-    needs_penalty = True
 
     def __init__(self, gp_lambda: float = 10.0):
         self.gp_lambda = gp_lambda
-
-    def discriminator_loss(self, real_out, fake_out):
-        return fake_out.mean() - real_out.mean()
-
-    def generator_loss(self, fake_out, real_out=None):
-        return -fake_out.mean()
 
     def penalty(self, discriminator, real, fake, generator=None):
         """lambda * E[(|grad_x^ D(x^)|_2 - 1)^2], x^ = e real + (1 - e) fake, e ~ U[0, 1] per sample."""
@@ -69,17 +66,13 @@ class WGANGP(Loss):
         return self.gp_lambda * (grad.flatten(1).norm(dim=1) - 1).pow(2).mean()
 
 
-class Hinge(Loss):
+class Hinge(Wasserstein):
     """Hinge loss (Lim & Ye 2017; Miyato et al. 2018)."""
 
-    output = "critic"
     recommended = {"train.lr_g": 2e-4, "train.lr_d": 2e-4, "train.beta1": 0.0, "train.beta2": 0.9}
 
     def discriminator_loss(self, real_out, fake_out):
         return F.relu(1 - real_out).mean() + F.relu(1 + fake_out).mean()
-
-    def generator_loss(self, fake_out, real_out=None):
-        return -fake_out.mean()
 
 
 class LSGAN(Loss):
