@@ -1,0 +1,28 @@
+"""The benchmark harness runs (a few steps); its speeds are measured by running it, not here."""
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def test_bench_harness_writes_json(tmp_path):
+    out = tmp_path / "bench.json"
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--configs", "mlp-ring8,dcgan-32x32x1",
+                        "--steps", "3", "--rounds", "1", "--devices", "cpu", "--out", str(out)],
+                       capture_output=True, text=True)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    data = json.loads(out.read_text())
+    assert [row["config"] for row in data["results"]] == ["mlp-ring8", "dcgan-32x32x1"]
+    row = data["results"][0]
+    assert row["ganlab_steps_per_second"] > 0 and row["plain_steps_per_second"] > 0
+    assert abs(row["ratio"] - row["ganlab_steps_per_second"] / row["plain_steps_per_second"]) < 0.01
+    assert row["batch_size"] == 256
+    assert abs(row["ganlab_samples_per_second"] - row["ganlab_steps_per_second"] * 256) < 2
+    assert {"machine", "torch", "cpu_threads"} <= set(data["meta"])
+
+
+def test_bench_rejects_unknown_configs():
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--configs", "vgg"], capture_output=True, text=True)
+    assert r.returncode == 1 and "unknown configuration(s) vgg; choose from" in r.stderr
