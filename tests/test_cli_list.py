@@ -58,3 +58,12 @@ def test_help_and_list_do_not_import_torch():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_list_options_shows_defaults_including_stabilisers():
+    archs = {c["name"]: c for c in json.loads(invoke("list", "archs", "--options", "--json").output)}
+    assert archs["mlp"]["options"]["spectral_norm"] is False and archs["mlp"]["options"]["width"] == 64
+    assert archs["dcgan"]["options"] == {"latent_dim": 100, "width": 64, "spectral_norm": False}
+    regs = {c["name"]: c["options"] for c in json.loads(invoke("list", "regularizers", "--options", "--json").output)}
+    assert regs["r1"] == {"gamma": 10.0, "every": 1}
+    assert "spectral_norm=False" in invoke("list", "archs", "--options").output.replace("\n", "").replace("│", "").replace(" ", "")

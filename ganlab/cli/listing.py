@@ -22,39 +22,53 @@ _ALIASES = {"arch": "archs", "architectures": "archs", "loss": "losses", "diagno
             "regularizer": "regularizers", "reg": "regularizers", "regs": "regularizers"}
 
 
-def components(kind: str | None = None) -> dict[str, list[dict]]:
+def components(kind: str | None = None, options: bool = False) -> dict[str, list[dict]]:
+    """Registered components by kind; with ``options`` also each one's options and defaults
+    (this imports the components, torch included)."""
     from ganlab.manager import get_manager
 
     m = get_manager()
     out = {}
     for word, reg_kind in KINDS.items():
         if kind in (None, word):
-            out[word] = [
-                {"name": e.name, "aliases": list(e.aliases), "description": e.description, "plugin": e.plugin}
-                for e in m.registry(reg_kind)
-            ]
+            rows = []
+            for e in m.registry(reg_kind):
+                row = {"name": e.name, "aliases": list(e.aliases), "description": e.description, "plugin": e.plugin}
+                if options:
+                    row["options"] = {k: p.default for k, p in e.options().items()}
+                rows.append(row)
+            out[word] = rows
     return out
 
 
 @click.command("list")
 @click.argument("kind", required=False)
+@click.option("--options", "show_options", is_flag=True, help="Also each component's options and defaults.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def list_components(kind, as_json) -> None:
-    """List components: archs, losses, diagnostics, datasets, regularizers (default: all)."""
+def list_components(kind, show_options, as_json) -> None:
+    """List components: archs, losses, diagnostics, datasets, regularizers (default: all).
+
+    Options are set with --set arch.KEY=VALUE (loss., data., reg., diag.NAME.); training-wide
+    stabilisers such as train.ema are config keys (docs/config.md).
+    """
     if kind is not None:
         kind = _ALIASES.get(kind, kind)
         if kind not in KINDS:
             raise GanlabError(f"unknown kind {kind!r}; choose one of: {', '.join(KINDS)}")
-    data = components(kind)
+    data = components(kind, options=show_options)
     if as_json:
         click.echo(json.dumps(data if kind is None else data[kind], indent=2))
         return
     for word, rows in data.items():
-        table = Table(title=word, title_justify="left", show_lines=False)
-        for col in ("name", "aliases", "description", "plugin"):
+        table = Table(title=word, title_justify="left", show_lines=show_options)
+        cols = ("name", "aliases", "description", "plugin") + (("options",) if show_options else ())
+        for col in cols:
             table.add_column(col, overflow="fold")
         for r in rows:
-            table.add_row(r["name"], ", ".join(r["aliases"]), r["description"], r["plugin"], )
+            cells = [r["name"], ", ".join(r["aliases"]), r["description"], r["plugin"]]
+            if show_options:
+                cells.append(", ".join(f"{k}={v}" for k, v in r["options"].items()))
+            table.add_row(*cells)
         console().print(table, markup=False)
 
 
