@@ -19,7 +19,7 @@ import difflib
 import os
 import sys
 from dataclasses import dataclass, field
-from importlib import import_module, metadata
+from importlib import metadata
 from types import ModuleType
 from typing import Any
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 import ganlab.testing as gt
-from ganlab.manager import get_manager
 
 DOC = (Path(__file__).resolve().parent.parent / "docs" / "plugins.md").read_text()
 BLOCKS = [b for b in re.findall(r"```python\n(.*?)```", DOC, re.S) if "@ganlab.hookimpl" in b]

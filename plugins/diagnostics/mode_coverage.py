@@ -12,7 +12,6 @@ Works for any dataset that declares ``modes`` (K, D) and ``mode_std``.
 
 from __future__ import annotations
 
-import math
 
 import torch
 
