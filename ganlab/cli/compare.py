@@ -24,10 +24,10 @@ def show_comparison(paths: list[str], sort: str | None = None, fmt: str = "table
     sort_groups(table, sort)
     if fmt == "json":
         click.echo(render.to_json(table))
-    elif fmt == "csv":
-        click.echo(render.to_csv(table), nl=False)
-    elif fmt == "markdown":
-        click.echo(render.to_markdown(table), nl=False)
+    elif fmt in ("csv", "markdown"):
+        click.echo(render.to_csv(table) if fmt == "csv" else render.to_markdown(table), nl=False)
+        for line in render.problems_lines(table):  # kept off stdout, which a script parses
+            click.echo(line, err=True)
     else:
         console().print(render.to_rich(table))
         for line in render.problems_lines(table):
