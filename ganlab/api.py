@@ -34,17 +34,19 @@ def load_config(
     overrides: dict[str, Any] | None = None,
     sets: list[str] | tuple[str, ...] = (),
 ) -> Config:
-    """Resolve a config: defaults < components' recommended values < file < overrides < sets.
+    """Resolve a config: defaults < components' recommended values < file < sets < overrides.
 
-    ``overrides`` maps dotted keys to values (``{"train.steps": 500}``); ``sets`` are
-    ``KEY=VALUE`` strings as on the command line. The result names every option explicitly.
+    ``sets`` are ``KEY=VALUE`` strings as given to ``--set``; ``overrides`` maps dotted keys to
+    values (``{"train.steps": 500}``), as the named command-line flags do, and wins over both.
+    A None override is ignored (an unset flag). The result names every option explicitly.
     """
     raw: dict[str, Any] = cfgmod.read_toml(path) if path is not None else {}
-    for key, value in (overrides or {}).items():
-        layer: dict[str, Any] = {}
-        cfgmod.set_dotted(layer, key, value)
-        raw = cfgmod.merge(raw, layer)
     raw = cfgmod.merge(raw, cfgmod.parse_set(sets))
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            layer: dict[str, Any] = {}
+            cfgmod.set_dotted(layer, key, value)
+            raw = cfgmod.merge(raw, layer)
     return resolve(raw)
 
 

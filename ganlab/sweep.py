@@ -139,8 +139,23 @@ def _command(r: Result, out: Path) -> list[str]:
 
 
 def _poll_step(r: Result) -> int:
-    recs = RunDir(r.dir).read_metrics()
-    return recs[-1]["step"] if recs else r.step
+    """The step of the last complete record in metrics.jsonl, reading only the file's tail (this
+    runs several times a second for every running run)."""
+    import json
+
+    try:
+        with RunDir(r.dir).metrics_path.open("rb") as f:
+            f.seek(0, 2)
+            f.seek(max(0, f.tell() - 4096))
+            lines = f.read().decode(errors="replace").splitlines()
+    except FileNotFoundError:
+        return r.step
+    for line in reversed(lines):
+        try:
+            return int(json.loads(line)["step"])
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+            continue  # a line cut short, or the first (partial) line of the tail
+    return r.step
 
 
 def run_jobs(jobs: list[Job], out: Path, workers: int, on_update: Callable[[list[Result]], None] | None = None) -> list[Result]:

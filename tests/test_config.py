@@ -22,6 +22,8 @@ def test_precedence_defaults_file_flags(tmp_path):
     assert cfg.train.lr_g == 0.01  # file over default
     assert cfg.train.steps == 222  # flag over file
     assert cfg.arch.options["width"] == 9  # --set over file
+    both = ganlab.load_config(overrides={"train.steps": 5, "seed": None}, sets=["train.steps=7", "seed=2"])
+    assert (both.train.steps, both.seed) == (5, 2)  # a named flag over --set; an unset flag changes nothing
     assert cfg.train.batch_size == 512  # ring8's recommendation over the default 256
     assert cfg.train.d_steps == 1  # default
     f.write_text("[train]\nbatch_size = 100\n")

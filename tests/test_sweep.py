@@ -29,6 +29,16 @@ def test_parse_seeds_and_values():
     assert split_values('["a", "b"]') == [["a", "b"]]
 
 
+def test_progress_reads_the_last_complete_record(tmp_path):
+    from ganlab.sweep import Job, Result, _poll_step
+
+    r = Result(Job("x", {}), tmp_path, "started", step=3)
+    assert _poll_step(r) == 3  # no metrics yet
+    lines = [json.dumps({"step": s, "kind": "train", "pad": "x" * 300}) for s in range(10, 400, 10)]
+    (tmp_path / "metrics.jsonl").write_text("\n".join(lines) + '\n{"step": 400, "ki')
+    assert _poll_step(r) == 390
+
+
 def test_sweep_runs_the_grid_isolates_a_failure_and_skips_finished_runs(tmp_path):
     out = tmp_path / "sweep"
     r = invoke("sweep", "--loss", "minimax,nonsat", "--seeds", "0-1", *SMALL, "--set", "arch.depth=2,0", "--out", str(out))

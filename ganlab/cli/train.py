@@ -55,16 +55,7 @@ def run(arch, loss, dataset, reg, steps, batch_size, seed, device, diags, out, n
         "device": device,
         "diagnostics": list(diags) or None,
     }
-    from ganlab import config as cfgmod
-
-    raw = cfgmod.read_toml(config_file) if config_file else {}
-    raw = cfgmod.merge(raw, cfgmod.parse_set(sets))
-    for key, value in flags.items():
-        if value is not None:
-            layer: dict[str, Any] = {}
-            cfgmod.set_dotted(layer, key, value)
-            raw = cfgmod.merge(raw, layer)
-    cfg = api.resolve(raw)
+    cfg = api.load_config(config_file, overrides=flags, sets=sets)
     if name is not None and ("/" in name or name in ("", ".", "..")):
         raise GanlabError(f"--name {name!r} must be a plain directory name; use --out for a path")
     _finish(api.train(cfg, out=out, name=name))

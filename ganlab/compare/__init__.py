@@ -31,13 +31,17 @@ class RunRecord:
     config: dict[str, Any]  # flattened: {"arch.name": "mlp", "train.lr_g": 0.001, ...}
     summary: dict[str, Any] | None
     notes: list[str] = field(default_factory=list)
+    _metrics: list[dict[str, Any]] | None = field(default=None, repr=False)
 
     @property
     def status(self) -> str:
         return self.summary["status"] if self.summary else "running"
 
     def metrics(self) -> list[dict[str, Any]]:
-        return RunDir(self.path).read_metrics()
+        """metrics.jsonl's complete records, read once (the report plots several keys from it)."""
+        if self._metrics is None:
+            self._metrics = RunDir(self.path).read_metrics()
+        return self._metrics
 
 
 @dataclass
