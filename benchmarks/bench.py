@@ -40,17 +40,21 @@ CONFIGS = {
 }
 
 
-def ganlab_speed(cfg, steps: int) -> float:
+def ganlab_speed(cfg, steps: int, warmup: int) -> tuple[float, dict]:
+    """Steps/s of ``Trainer.fit`` over ``steps`` steps after ``warmup`` untimed ones (in which
+    torch.compile, cuDNN autotuning and allocators settle), and the fast path it used."""
     with tempfile.TemporaryDirectory() as d:
         rd = RunDir(Path(d) / "r")
         rd.create()
         trainer = _build_trainer(cfg, rd, with_diagnostics=True)
         with contextlib.redirect_stdout(io.StringIO()):
-            summary = trainer.fit(total_steps=steps)
-    return summary["steps_per_second"]
+            if warmup:
+                trainer.fit(total_steps=warmup)
+            summary = trainer.fit(total_steps=warmup + steps)
+    return summary["steps_per_second"], summary["fast_path"]
 
 
-def plain_speed(cfg, steps: int) -> float:
+def plain_speed(cfg, steps: int, warmup: int) -> float:
     """The loop a user writes by hand (PyTorch's DCGAN example, with BCE-with-logits)."""
     from ganlab.manager import get_manager
 
@@ -78,30 +82,32 @@ def plain_speed(cfg, steps: int) -> float:
         loss_g.backward()
         opt_g.step()
 
-    step()  # warm-up, as the trainer's first step is inside its timing too
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    start = time.perf_counter()
-    for _ in range(steps - 1):
+    for _ in range(warmup):
         step()
     if device.type == "cuda":
         torch.cuda.synchronize()
-    return (steps - 1) / (time.perf_counter() - start)
+    start = time.perf_counter()
+    for _ in range(steps):
+        step()
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    return steps / (time.perf_counter() - start)
 
 
-def run(names, devices, steps, rounds):
+def run(names, devices, steps, rounds, warmup=5, sets=()):
     results = []
     for device in devices:
         for name in names:
             over = {**CONFIGS[name], "device": device, "log.progress": False, "log.eval_every": 0,
                     "log.checkpoint_every": 0, "train.steps": steps}  # fmt: skip
-            cfg = ganlab.load_config(overrides=over)
+            cfg = ganlab.load_config(overrides=over, sets=sets)
             if device == "cuda":
                 torch.cuda.reset_peak_memory_stats()
             ours, plain = [], []
             for _ in range(rounds):  # alternate, so drifts in machine speed hit both alike
-                ours.append(ganlab_speed(cfg, steps))
-                plain.append(plain_speed(cfg, steps))
+                speed, fast_path = ganlab_speed(cfg, steps, warmup)
+                ours.append(speed)
+                plain.append(plain_speed(cfg, steps, warmup))
             o, p = statistics.median(ours), statistics.median(plain)
             row = {
                 "config": name, "device": device, "batch_size": cfg.train.batch_size, "steps": steps, "rounds": rounds,
@@ -109,6 +115,7 @@ def run(names, devices, steps, rounds):
                 "ganlab_samples_per_second": round(o * cfg.train.batch_size, 1),
                 "plain_samples_per_second": round(p * cfg.train.batch_size, 1),
                 "ratio": round(o / p, 3),
+                "fast_path": fast_path,  # what ganlab used; the plain loop is always fp32, eager
                 "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
             }  # fmt: skip
             if device == "cuda":
@@ -124,13 +131,16 @@ def main(argv=None):
     p.add_argument("--devices", default="cpu,cuda" if torch.cuda.is_available() else "cpu")
     p.add_argument("--steps", type=int, default=200)
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--warmup", type=int, default=5, help="untimed steps before each timing (both contenders)")
+    p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+                   help="a ganlab config key for the ganlab side, e.g. perf.compile=reduce-overhead")
     p.add_argument("--out", type=Path, help="write the results as JSON here")
     args = p.parse_args(argv)
     names = [c.strip() for c in args.configs.split(",")]
     unknown = [c for c in names if c not in CONFIGS]
     if unknown:
         sys.exit(f"unknown configuration(s) {', '.join(unknown)}; choose from {', '.join(CONFIGS)}")
-    results = run(names, args.devices.split(","), args.steps, args.rounds)
+    results = run(names, args.devices.split(","), args.steps, args.rounds, args.warmup, args.sets)
     meta = {"machine": platform.platform(), "processor": platform.processor(), "cpu_threads": torch.get_num_threads(),
             "torch": torch.__version__, "ganlab": ganlab.__version__}  # fmt: skip
     if args.out:

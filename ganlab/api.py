@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ganlab import config as cfgmod
+from ganlab import distributed, fastpath
 from ganlab.config import COMPONENT_SECTIONS, Config
 from ganlab.errors import GanlabError
 from ganlab.manager import get_manager
@@ -157,6 +158,7 @@ def _check_ranges(cfg: Config) -> None:
         raise GanlabError(f"config key 'train.ema' must be in [0, 1) (0: off; 0.999 is typical), got {t.ema}")
     if t.lr_schedule not in SCHEDULES:
         raise GanlabError(f"config key 'train.lr_schedule' must be one of {', '.join(SCHEDULES)}, got {t.lr_schedule!r}")
+    fastpath.check(cfg.perf)
     for key, value in (("log.eval_every", lg.eval_every), ("log.checkpoint_every", lg.checkpoint_every)):
         if value < 0:
             raise GanlabError(f"config key {key!r} must be 0 (only at the end) or more, got {value}")
@@ -169,38 +171,57 @@ class RunResult:
     config: Config
 
 
-def _build_trainer(cfg: Config, rd: RunDir, with_diagnostics: bool = True) -> Any:
+def _build_trainer(cfg: Config, rd: RunDir, with_diagnostics: bool = True, world: Any = None) -> Any:
     from ganlab.trainer import Trainer
 
     m = get_manager()
-    names = cfg.diagnostics if with_diagnostics else []
+    names = cfg.diagnostics if with_diagnostics and (world is None or world.main) else []
     diags = [(n, m.registry("diagnostic").create(n, **cfg.diag.get(n, {}))) for n in names]
-    return Trainer(cfg, rd, m, diagnostics=diags)
+    return Trainer(cfg, rd, m, diagnostics=diags, world=world)
+
+
+def _join(cfg: Config) -> distributed.World:
+    """This process's world (torchrun's environment), joined before anything is written."""
+    world = distributed.from_env()
+    if world.active:
+        from ganlab.trainer import resolve_device
+
+        distributed.check_batch(cfg.train.batch_size, world)
+        distributed.init(world, resolve_device(cfg.device, world))
+    return world
 
 
 def train(cfg: Config, out: str | Path | None = None, *, name: str | None = None, root: str | Path = "runs") -> RunResult:
-    """Train a new run into ``out`` (or a fresh directory under ``root``) and return its summary."""
-    if out is None:
-        stem = name or f"{cfg.arch.name}-{cfg.loss.name}-{cfg.data.name}-s{cfg.seed}"
-        path = Path(root) / name if name else default_run_dir(root, stem)
-    else:
-        path = Path(out)
-    rd = RunDir(path)
-    rd.create()
+    """Train a new run into ``out`` (or a fresh directory under ``root``) and return its summary.
+    Under torchrun, every process trains its shard and rank 0 alone writes (ganlab.distributed)."""
+    world = _join(cfg)
+    path = None
+    if world.main:
+        if out is None:
+            stem = name or f"{cfg.arch.name}-{cfg.loss.name}-{cfg.data.name}-s{cfg.seed}"
+            path = Path(root) / name if name else default_run_dir(root, stem)
+        else:
+            path = Path(out)
+    rd = RunDir(distributed.broadcast(path, world))
+    if world.main:
+        rd.create()
     try:
-        trainer = _build_trainer(cfg, rd)
+        trainer = _build_trainer(cfg, rd, world=world)
     except BaseException:
-        _remove_if_empty(rd)
+        if world.main:
+            _remove_if_empty(rd)
         raise
-    cfgmod.write_toml(rd.config_path, cfg.to_dict())
+    if world.main:
+        cfgmod.write_toml(rd.config_path, cfg.to_dict())
     try:
         summary = trainer.fit()
     except GanlabError:
-        if trainer.step == 0:  # refused before training (a diagnostic or listener's setup): leave no husk
+        if trainer.step == 0 and world.main:  # refused before training (a diagnostic or listener's setup): leave no husk
             rd.config_path.unlink(missing_ok=True)
             (rd.path / "metrics.jsonl").unlink(missing_ok=True)
             _remove_if_empty(rd)
         raise
+    distributed.shutdown(world)
     return RunResult(rd.path, summary, cfg)
 
 
@@ -219,10 +240,13 @@ def resume(path: str | Path, steps: int | None = None) -> RunResult:
         cfg.train.steps = steps
     if cfg.train.steps < int(state["step"]):
         raise GanlabError(f"--steps {cfg.train.steps} is before the checkpoint's step {state['step']}; ask for more")
-    trainer = _build_trainer(cfg, rd)
+    world = _join(cfg)  # a checkpoint from N processes resumes on any M that divides the batch
+    trainer = _build_trainer(cfg, rd, world=world)
     trainer.load_state_dict(state)
-    cfgmod.write_toml(rd.config_path, cfg.to_dict())
+    if world.main:
+        cfgmod.write_toml(rd.config_path, cfg.to_dict())
     summary = trainer.fit(resumed=True)
+    distributed.shutdown(world)
     return RunResult(rd.path, summary, cfg)
 
 

@@ -94,6 +94,12 @@ class Dataset:
         """A batch of n real samples, (n, *shape), drawn with ``generator`` on the run's device."""
         raise NotImplementedError
 
+    def batch_shard(self, n: int, generator: torch.Generator, rows: slice) -> torch.Tensor:
+        """Rows ``rows`` of ``batch(n, generator)``: one process's part of a global batch when
+        training on several (see ganlab.distributed). It must use ``generator`` exactly as
+        ``batch(n, ...)`` does. This default draws the whole batch; override it to fetch less."""
+        return self.batch(n, generator)[rows]
+
 
 class Diagnostic:
     """A convergence diagnostic or sample-quality metric.

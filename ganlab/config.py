@@ -48,6 +48,14 @@ class LogConfig:
 
 
 @dataclass
+class PerfConfig:
+    amp: str = "auto"  # auto | bf16 | off: bfloat16 autocast (auto: on a CUDA GPU that supports it)
+    channels_last: str = "auto"  # auto | on | off: NHWC layout for image models (auto: on with CUDA)
+    optimizer_impl: str = "auto"  # auto | fused | foreach | for-loop (auto: fused Adam with CUDA)
+    compile: str = "off"  # off | default | reduce-overhead | max-autotune: torch.compile G and D
+
+
+@dataclass
 class ComponentConfig:
     name: str  # registered name or alias
     options: dict[str, Any] = field(default_factory=dict)  # keyword options for the factory
@@ -61,6 +69,7 @@ class Config:
     diag: dict[str, dict[str, Any]] = field(default_factory=dict)  # options per diagnostic: [diag.fid]
     train: TrainConfig = field(default_factory=TrainConfig)
     log: LogConfig = field(default_factory=LogConfig)
+    perf: PerfConfig = field(default_factory=PerfConfig)
     arch: ComponentConfig = field(default_factory=lambda: ComponentConfig("mlp"))
     loss: ComponentConfig = field(default_factory=lambda: ComponentConfig("nonsat"))
     data: ComponentConfig = field(default_factory=lambda: ComponentConfig("ring8"))
@@ -70,6 +79,7 @@ class Config:
         out: dict[str, Any] = {"seed": self.seed, "device": self.device, "diagnostics": list(self.diagnostics)}
         out["train"] = dataclasses.asdict(self.train)
         out["log"] = dataclasses.asdict(self.log)
+        out["perf"] = dataclasses.asdict(self.perf)
         for sec in COMPONENT_SECTIONS:
             comp: ComponentConfig = getattr(self, sec)
             out[sec] = {"name": comp.name, **comp.options}
@@ -84,7 +94,7 @@ class Config:
             raise GanlabError("a config must be a table of keys")
         cfg = cls()
         for key, value in raw.items():
-            if key in ("train", "log"):
+            if key in ("train", "log", "perf"):
                 if not isinstance(value, dict):
                     raise GanlabError(f"config key {key!r} must be a table, like [{key}]")
                 section = getattr(cfg, key)
@@ -115,7 +125,7 @@ class Config:
 
 def _known_keys() -> list[str]:
     keys = ["seed", "device", "diagnostics", "diag"]
-    for sec, klass in (("train", TrainConfig), ("log", LogConfig)):
+    for sec, klass in (("train", TrainConfig), ("log", LogConfig), ("perf", PerfConfig)):
         keys += [f"{sec}.{f.name}" for f in dataclasses.fields(klass)]
     keys += [f"{sec}.name" for sec in COMPONENT_SECTIONS]
     return keys
@@ -124,7 +134,7 @@ def _known_keys() -> list[str]:
 def _check_field(obj: Any, name: str, value: Any, prefix: str) -> Any:
     hints = typing.get_type_hints(type(obj))
     full = prefix + name
-    if name not in hints or name in COMPONENT_SECTIONS or name in ("train", "log", "diag"):
+    if name not in hints or name in COMPONENT_SECTIONS or name in ("train", "log", "perf", "diag"):
         close = difflib.get_close_matches(full, _known_keys(), n=1)
         hint = f" Did you mean {close[0]}?" if close else ""
         raise GanlabError(f"unknown config key {full!r}.{hint} (`ganlab run --help` and docs/config.md list the keys)")

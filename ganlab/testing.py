@@ -134,7 +134,7 @@ def check_training_step(arch: str = "mlp", loss: str = "nonsat", data: str = "ri
         rd.create()
         t = Trainer(cfg, rd, get_manager())
         before = [p.detach().clone() for p in t.G.parameters()]
-        stats = t._read_stats(t.train_step(want_stats=True))
+        stats, _ = t._read_stats(t.train_step(want_stats=True))
     assert all(math.isfinite(v) for v in stats.values()), f"non-finite statistics after one step: {stats}"
     assert any(not b.equal(p) for b, p in zip(before, t.G.parameters())), "one step did not change G"
     return stats

@@ -29,19 +29,26 @@ from typing import Any, Iterator
 
 import torch
 
-from ganlab import rundir
+from ganlab import distributed, rundir
 from ganlab.components import GAN, Dataset, Diagnostic, Loss
 from ganlab.config import Config
+from ganlab.distributed import World
 from ganlab.errors import GanlabError
+from ganlab.fastpath import FastPath
 from ganlab.run import RunInfo
 from ganlab.rundir import RunDir
 
 EVAL_SAMPLES = 2500  # generated samples per evaluation (PacGAN's protocol for mixtures)
 
 
-def resolve_device(name: str) -> torch.device:
+def resolve_device(name: str, world: World | None = None) -> torch.device:
+    """The run's device; with several processes on CUDA, each takes cuda:LOCAL_RANK."""
+    if world is not None and world.active and name not in ("auto", "cpu", "cuda"):
+        raise GanlabError(f"--device {name!r} with several processes: use auto, cpu or cuda (rank r takes cuda:LOCAL_RANK)")
     if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    if name == "cuda" and world is not None and world.active and torch.cuda.is_available():
+        name = f"cuda:{world.local_rank}"
     try:
         dev = torch.device(name)
     except RuntimeError:
@@ -61,21 +68,36 @@ class Trainer:
         manager: Any,
         *,
         diagnostics: list[tuple[str, Diagnostic]] | None = None,
+        world: World | None = None,
     ):
         self.config = c = config
         self.run_dir = run_dir
-        self.hook = manager.hook
-        self.device = resolve_device(c.device)
-        torch.manual_seed(c.seed)  # model initialisation
+        self.world = world = world or World()
+        self.hook = manager.hook if world.main else _Silent()  # only rank 0 reports and writes
+        self.device = resolve_device(c.device, world)
+        if self.device.type == "cuda":
+            torch.cuda.set_device(self.device)
+        distributed.check_batch(c.train.batch_size, world)
+        torch.manual_seed(c.seed)  # model initialisation: the same on every rank
         reg = manager.registry
         self.dataset: Dataset = reg("dataset").create(c.data.name, **c.data.options).to(self.device)
         self.gan: GAN = reg("architecture").create(c.arch.name, data_shape=tuple(self.dataset.shape), **c.arch.options)
         self.loss: Loss = reg("loss").create(c.loss.name, **c.loss.options)
         self.regularizer = reg("regularizer").create(c.reg.name, **c.reg.options)
-        self.G = self.gan.generator.to(self.device)
-        self.D = self.gan.discriminator.to(self.device)
+        self.fast = FastPath.resolve(c.perf, self.device, image_data=len(self.dataset.shape) == 3)
+        self.G = self.fast.prepare_module(self.gan.generator.to(self.device))
+        self.D = self.fast.prepare_module(self.gan.discriminator.to(self.device))
         t = c.train
         self.opt_g, self.opt_d = (self._optimizer(m.parameters(), lr) for m, lr in ((self.G, t.lr_g), (self.D, t.lr_d)))
+        # What the step calls: G and D, in DistributedDataParallel with several processes, then
+        # torch.compile'd with perf.compile. The generator step goes through D's own module (D
+        # frozen: nothing of D's to synchronise); penalties use it too (compile has no double backward).
+        distributed.init(world, self.device)
+        self._G_step = self.fast.compiled(distributed.wrap(self.G, world, self.device))
+        self._D_step = self.fast.compiled(distributed.wrap(self.D, world, self.device))
+        self._D_frozen = self._D_step if not world.active else self.fast.compiled(self.D)
+        self._shard = world.shard(t.batch_size) if world.active else None
+        self._draw_shard = getattr(self.dataset, "batch_shard", None)
         # Optional parts of a loss, looked up once so the step pays nothing for absent ones.
         self._loss_penalty = getattr(self.loss, "penalty", None)
         self._after_d_step = getattr(self.loss, "after_discriminator_step", None)
@@ -101,8 +123,8 @@ class Trainer:
     def _optimizer(self, params: Any, lr: float) -> torch.optim.Optimizer:
         t = self.config.train
         if t.optimizer == "rmsprop":
-            return torch.optim.RMSprop(params, lr=lr)
-        return torch.optim.Adam(params, lr=lr, betas=(t.beta1, t.beta2))
+            return torch.optim.RMSprop(params, lr=lr, **self.fast.optimizer_options("rmsprop"))
+        return torch.optim.Adam(params, lr=lr, betas=(t.beta1, t.beta2), **self.fast.optimizer_options("adam"))
 
     @torch.no_grad()
     def _update_ema(self) -> None:
@@ -148,47 +170,62 @@ class Trainer:
 
     def save_checkpoint(self) -> str:
         path = self.run_dir.last_checkpoint
-        rundir.save_checkpoint(path, self.state_dict())
+        if self.world.main:  # every rank holds the same state
+            rundir.save_checkpoint(path, self.state_dict())
         return str(path)
 
     # -- one step --------------------------------------------------------------------------
 
+    def _batches(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """A real batch and noise: the global batch's, or this rank's rows of it (drawn from the
+        shared stream, so every rank's random state stays the same)."""
+        part = self._shard
+        if part is None:
+            real = self.dataset.batch(n, self.rng)  # (B, *shape)
+        elif self._draw_shard is not None:
+            real = self._draw_shard(n, self.rng, part)
+        else:
+            real = self.dataset.batch(n, self.rng)[part]
+        z = self.gan.latent(n, self.rng, self.device)  # (B, latent)
+        return self.fast.prepare_batch(real), (z if part is None else z[part])
+
     def train_step(self, want_stats: bool = False) -> list[torch.Tensor] | None:
         """One generator update after ``d_steps`` discriminator updates. Returns device tensors
         [loss_d, loss_g, (D(x), D(G(z)))] when ``want_stats``; never synchronises."""
-        G, D, loss, n = self.G, self.D, self.loss, self.config.train.batch_size
-        d_steps = self.config.train.d_steps
+        G, D, loss, n = self._G_step, self._D_step, self.loss, self.config.train.batch_size
+        d_steps, amp = self.config.train.d_steps, self.fast.autocast
         for i in range(d_steps):
-            real = self.dataset.batch(n, self.rng)  # (B, *shape)
-            z = self.gan.latent(n, self.rng, self.device)  # (B, latent)
-            if i == d_steps - 1:
-                fake = G(z)  # kept with its graph for the generator step
-            else:
-                with torch.no_grad():
-                    fake = G(z)
-            real_out, fake_out = D(real), D(fake.detach())  # (B,), (B,)
-            loss_d = loss.discriminator_loss(real_out, fake_out)
-            objective = loss_d
-            if self._loss_penalty is not None:  # WGAN-GP's gradient penalty
-                objective = objective + self._loss_penalty(D, real, fake, generator=self.rng)
-            if self._reg_penalty is not None:  # R1/R2, lazily every reg.every steps
-                term = self._reg_penalty(D, real, fake, self.step)
-                if term is not None:
-                    objective = objective + term
+            real, z = self._batches(n)
+            with amp():
+                if i == d_steps - 1:
+                    fake = G(z)  # kept with its graph for the generator step
+                else:
+                    with torch.no_grad():
+                        fake = G(z)
+                real_out, fake_out = D(real).float(), D(fake.detach()).float()  # (B,), (B,)
+                loss_d = loss.discriminator_loss(real_out, fake_out)
+                objective = loss_d
+                if self._loss_penalty is not None:  # WGAN-GP's gradient penalty
+                    objective = objective + self._loss_penalty(self.D, real, fake, generator=self.rng)
+                if self._reg_penalty is not None:  # R1/R2, lazily every reg.every steps
+                    term = self._reg_penalty(self.D, real, fake, self.step)
+                    if term is not None:
+                        objective = objective + term
             self.opt_d.zero_grad(set_to_none=True)
             objective.backward()
             self.opt_d.step()
             if self._after_d_step is not None:  # WGAN's weight clipping
-                self._after_d_step(D)
+                self._after_d_step(self.D)
         # D's weights need no gradient in the generator step; skipping them saves a third of D's backward.
-        D.requires_grad_(False)
-        g_out = D(fake)
-        real_for_g = D(real) if loss.needs_real_for_generator else None
-        loss_g = loss.generator_loss(g_out, real_for_g)
+        self.D.requires_grad_(False)
+        with amp():
+            g_out = self._D_frozen(fake).float()
+            real_for_g = self._D_frozen(real).float() if loss.needs_real_for_generator else None
+            loss_g = loss.generator_loss(g_out, real_for_g)
         self.opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         self.opt_g.step()
-        D.requires_grad_(True)
+        self.D.requires_grad_(True)
         if self.G_ema is not None:
             self._update_ema()
         if not want_stats:
@@ -214,12 +251,18 @@ class Trainer:
             return torch.zeros((), device=self.device)
         return torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads]))
 
-    def _read_stats(self, stats: list[torch.Tensor]) -> dict[str, float]:
-        tensors = stats + [self._grad_norm(self.G), self._grad_norm(self.D)]
-        values = torch.stack([t.float() for t in tensors]).tolist()  # the one host sync per log point
+    def _read_stats(self, stats: list[torch.Tensor], stop: bool = False) -> tuple[dict[str, float], bool]:
+        """The logging point's statistics, read with one host sync. With several processes the
+        batch statistics (and a stop request, which any rank may raise) are averaged over ranks in
+        one collective; gradients are already the same everywhere."""
+        local = stats + [torch.tensor(float(stop), device=self.device)]
+        shared = distributed.reduce_mean(torch.stack([t.float() for t in local]), self.world)
+        grads = torch.stack([self._grad_norm(self.G), self._grad_norm(self.D)]).float()
+        values = torch.cat([shared, grads]).tolist()  # the one host sync per logging point
         names = ["loss_d", "loss_g"] + (["d_real", "d_fake"] if self._probabilities else [])
+        stop_any = values.pop(len(names)) > 0
         names += ["grad_norm_g", "grad_norm_d"]
-        return dict(zip(names, values))
+        return dict(zip(names, values)), stop_any
 
     # -- evaluation ----------------------------------------------------------------------
 
@@ -303,13 +346,13 @@ class Trainer:
         scheduled = c.train.lr_schedule != "constant"
         status, error, diverged_at = "completed", None, None
         first_step, session_seconds = self.step, 0.0
-        with _stop_on_sigint() as stop:
+        with _stop_on_sigint(patient=self.world.active) as stop:
             try:
                 # Training time counts the steps and their logging points; evaluations and
                 # checkpoints are timed apart (eval_seconds) so steps_per_second stays comparable.
                 mark, last_log = time.perf_counter(), (time.perf_counter(), self.step)
                 while self.step < total:
-                    if stop.requested:
+                    if stop.requested and not self.world.active:  # several processes agree at logging points
                         status = "interrupted"
                         break
                     step = self.step + 1
@@ -319,12 +362,15 @@ class Trainer:
                     stats = self.train_step(want_stats=logging)
                     self.step = step
                     if logging:
-                        metrics = self._read_stats(stats)  # the one host sync per logging point
+                        metrics, stop_all = self._read_stats(stats, stop.requested)  # the one host sync
                         now = time.perf_counter()
                         metrics["steps_per_second"] = (step - last_log[1]) / max(now - last_log[0], 1e-9)
                         last_log = (now, step)
                         if not self._log_point(run, step, metrics, log_diags):
                             status, diverged_at = "diverged", step
+                            break
+                        if stop_all and step != total:
+                            status = "interrupted"
                             break
                     evaluate = ev and step % ev == 0 and step != total
                     if evaluate or (ck and step % ck == 0):
@@ -338,7 +384,7 @@ class Trainer:
                 session_seconds += time.perf_counter() - mark
             except Exception as exc:  # a crash becomes a status, with the traceback kept in the run
                 status, error = "failed", f"{type(exc).__name__}: {exc}"
-                (self.run_dir.path / "error.log").write_text(traceback.format_exc())
+                self._keep_traceback()
         self.train_seconds += session_seconds
         if status in ("completed", "interrupted"):
             try:
@@ -347,7 +393,7 @@ class Trainer:
                 self.hook.on_checkpoint(run=run, step=self.step, path=self.save_checkpoint())
             except Exception as exc:
                 status, error = "failed", f"{type(exc).__name__}: {exc}"
-                (self.run_dir.path / "error.log").write_text(traceback.format_exc())
+                self._keep_traceback()
         trained = self.step - first_step
         summary: dict[str, Any] = {
             "status": status,
@@ -357,6 +403,8 @@ class Trainer:
             "train_seconds": round(self.train_seconds, 3),
             "eval_seconds": round(self.eval_seconds, 3),
             "device": str(self.device),
+            "processes": self.world.size,
+            "fast_path": self.fast.describe(),
             "arch": c.arch.name,
             "loss": c.loss.name,
             "dataset": c.data.name,
@@ -375,6 +423,13 @@ class Trainer:
             summary["error"] = error
         self.hook.on_run_end(run=run, summary=summary)
         return summary
+
+    def _keep_traceback(self) -> None:
+        """The traceback of a failure: in RUN/error.log (rank 0), on stderr (other ranks)."""
+        if self.world.main:
+            (self.run_dir.path / "error.log").write_text(traceback.format_exc())
+        else:
+            traceback.print_exc()
 
     def _log_point(self, run: RunInfo, step: int, metrics: dict[str, Any], log_diags: list) -> bool:
         """Cheap diagnostics and on_log at a logging point; False if a value is not finite."""
@@ -400,17 +455,26 @@ class _Stop:
     requested = False
 
 
+class _Silent:
+    """The hook relay of ranks other than 0: every hook call does nothing."""
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda **kwargs: []
+
+
 @contextmanager
-def _stop_on_sigint() -> Iterator[_Stop]:
+def _stop_on_sigint(patient: bool = False) -> Iterator[_Stop]:
     """First Ctrl-C asks the loop to stop at the next step boundary (so the checkpoint is
-    consistent); a second one interrupts at once."""
+    consistent); a second one interrupts at once, unless ``patient``: under torchrun, which
+    forwards the terminal's SIGINT once more, the ranks wait for their agreed stop (and torchrun
+    kills them 30 s later if they hang)."""
     stop = _Stop()
     if threading.current_thread() is not threading.main_thread():
         yield stop
         return
 
     def handler(signum: int, frame: Any) -> None:
-        if stop.requested:
+        if stop.requested and not patient:
             raise KeyboardInterrupt
         stop.requested = True
 

@@ -10,7 +10,8 @@ from tests.conftest import ROOT
 def test_bench_harness_writes_json(tmp_path):
     out = tmp_path / "bench.json"
     r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--configs", "mlp-ring8,dcgan-32x32x1",
-                        "--steps", "3", "--rounds", "1", "--devices", "cpu", "--out", str(out)],
+                        "--steps", "3", "--rounds", "1", "--devices", "cpu", "--warmup", "1",
+                        "--set", "perf.optimizer_impl=foreach", "--out", str(out)],
                        capture_output=True, text=True)  # fmt: skip
     assert r.returncode == 0, r.stderr
     data = json.loads(out.read_text())
@@ -19,6 +20,7 @@ def test_bench_harness_writes_json(tmp_path):
     assert row["ganlab_steps_per_second"] > 0 and row["plain_steps_per_second"] > 0
     assert abs(row["ratio"] - row["ganlab_steps_per_second"] / row["plain_steps_per_second"]) < 0.01
     assert row["batch_size"] == 256
+    assert row["fast_path"]["optimizer_impl"] == "foreach"  # --set reaches the ganlab side
     assert abs(row["ganlab_samples_per_second"] - row["ganlab_steps_per_second"] * 256) < 2
     assert {"machine", "torch", "cpu_threads"} <= set(data["meta"])
 

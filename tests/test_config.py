@@ -108,3 +108,11 @@ def test_every_preset_in_configs_resolves():
                     resolve(cfgmod.merge(raw, {"loss": {"name": loss}, "data": {"name": data}}))
         else:
             ganlab.load_config(p)
+
+
+def test_every_config_key_is_documented():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "config.md").read_text()
+    missing = [key for key in cfgmod._known_keys() if key != "diag" and f"`{key}`" not in doc]
+    assert not missing, f"docs/config.md does not list {missing}"

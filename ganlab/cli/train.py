@@ -36,7 +36,8 @@ def _finish(result: Any) -> None:
 @click.option("--name", help="Run directory name under runs/ (ignored with --out).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="A TOML config (see configs/).")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Any config key, e.g. train.lr_g=2e-4 (repeatable).")
-def run(arch, loss, dataset, reg, steps, batch_size, seed, device, diags, out, name, config_file, sets) -> None:
+@click.option("--nproc", type=int, help="Train data-parallel in N processes (one per GPU; gloo on CPU). The batch is global.")
+def run(arch, loss, dataset, reg, steps, batch_size, seed, device, diags, out, name, config_file, sets, nproc) -> None:
     """Train a GAN. With no options: the MLP GAN on ring8 with the non-saturating loss.
 
     Precedence: built-in defaults < the components' recommended defaults < --config file <
@@ -58,14 +59,43 @@ def run(arch, loss, dataset, reg, steps, batch_size, seed, device, diags, out, n
     cfg = api.load_config(config_file, overrides=flags, sets=sets)
     if name is not None and ("/" in name or name in ("", ".", "..")):
         raise GanlabError(f"--name {name!r} must be a plain directory name; use --out for a path")
+    if _launched(nproc, cfg):
+        return
     _finish(api.train(cfg, out=out, name=name))
+
+
+def _launched(nproc: int | None, cfg: Any) -> bool:
+    """With --nproc N > 1, run this same command in N processes (ganlab.launch) and exit with
+    their status. Mistakes in the config are caught here first, once."""
+    if nproc is None or nproc == 1:
+        return False
+    import os
+
+    from ganlab import distributed, launch
+
+    if nproc < 1:
+        raise GanlabError(f"--nproc must be at least 1, got {nproc}")
+    if "WORLD_SIZE" in os.environ:
+        raise GanlabError("--nproc inside torchrun: leave --nproc out, torchrun already started the processes")
+    from ganlab.trainer import resolve_device
+
+    world = distributed.World(0, nproc)
+    distributed.check_batch(cfg.train.batch_size, world)
+    resolve_device(cfg.device, world)
+    code = launch.launch(nproc, launch.command_args(click.get_current_context()))
+    if code:
+        sys.exit(code)
+    return True
 
 
 @click.command()
 @click.argument("run_dir", type=click.Path(file_okay=False))
 @click.option("--steps", type=int, help="Train to this step (default: the run's configured steps).")
-def resume(run_dir, steps) -> None:
+@click.option("--nproc", type=int, help="Continue in N processes (any N dividing the batch, whatever the run was trained on).")
+def resume(run_dir, steps, nproc) -> None:
     """Continue a run from its last checkpoint."""
     from ganlab import api
 
+    if nproc is not None and nproc != 1 and _launched(nproc, api.load_run(run_dir).config):
+        return
     _finish(api.resume(run_dir, steps=steps))

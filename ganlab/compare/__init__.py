@@ -21,7 +21,9 @@ from typing import Any
 from ganlab.rundir import CONFIG, RunDir
 
 # Config keys that do not change what a run learns or measures: never a reason to split groups.
-NOT_GROUPING = ("seed", "device", "diagnostics", "log.")
+# perf.* (bf16, layout, compile) is how fast a run goes, like the device; summary.json's
+# fast_path records what each run used.
+NOT_GROUPING = ("seed", "device", "diagnostics", "log.", "perf.")
 STANDARD_BETTER = {"steps_per_second": "higher"}
 
 

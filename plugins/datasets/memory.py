@@ -22,3 +22,7 @@ class InMemory(Dataset):
     def batch(self, n, generator):
         idx = torch.randint(len(self.tensor), (n,), generator=generator, device=self.tensor.device)
         return self.tensor[idx]  # (n, *shape), uniformly with replacement
+
+    def batch_shard(self, n, generator, rows):
+        idx = torch.randint(len(self.tensor), (n,), generator=generator, device=self.tensor.device)
+        return self.tensor[idx[rows]]  # gathers only this process's rows

@@ -1,0 +1,124 @@
+"""Data-parallel training over several processes (torch.distributed), as torchrun starts them.
+
+    torchrun --nproc_per_node=2 -m ganlab run ...     # or: ganlab run --nproc 2 ...
+
+How a run is split, so that N processes train the same run one process would:
+  - ``train.batch_size`` is the global batch. Every process draws the whole batch's random
+    numbers from the run's one shared stream (same seed everywhere) and keeps its own rows
+    ``[rank * B/N, (rank + 1) * B/N)``: data and noise are sharded, and the random streams stay
+    identical on every rank, so a checkpoint written by N processes resumes on M.
+  - G and D are wrapped in DistributedDataParallel: gradients are averaged over ranks, which is
+    the gradient of the global batch's mean loss. The generator step goes through D's plain
+    module with D frozen, so D's gradients are never computed, let alone all-reduced, twice.
+  - BatchNorm layers normalise each rank's shard (a "ghost batch" of B/N); buffers are not
+    broadcast, and the checkpoint keeps rank 0's running statistics.
+  - Only rank 0 builds diagnostics, fires the lifecycle hooks and writes the run directory.
+    Logged losses and D outputs are averaged over ranks at each logging point, in the same
+    collective that agrees on stopping (Ctrl-C, non-finite values), so every rank stops at once.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from ganlab.errors import GanlabError
+
+
+@dataclass(frozen=True)
+class World:
+    """This process's place among the run's processes (rank 0 of 1 when not distributed)."""
+
+    rank: int = 0
+    size: int = 1
+    local_rank: int = 0
+
+    @property
+    def main(self) -> bool:
+        return self.rank == 0
+
+    @property
+    def active(self) -> bool:
+        return self.size > 1
+
+    def shard(self, n: int) -> slice:
+        """This rank's rows of a global batch of n."""
+        b = n // self.size
+        return slice(self.rank * b, (self.rank + 1) * b)
+
+
+def from_env() -> World:
+    """The world torchrun describes in RANK / WORLD_SIZE / LOCAL_RANK (a single process if unset)."""
+    try:
+        size = int(os.environ.get("WORLD_SIZE", "1"))
+        rank = int(os.environ.get("RANK", "0"))
+        local = int(os.environ.get("LOCAL_RANK", str(rank)))
+    except ValueError:
+        raise GanlabError("RANK, WORLD_SIZE and LOCAL_RANK must be integers (torchrun sets them)") from None
+    return World(rank, size, local)
+
+
+def check_batch(batch_size: int, world: World) -> None:
+    if batch_size % world.size:
+        raise GanlabError(
+            f"train.batch_size {batch_size} does not split evenly over {world.size} processes; "
+            f"use a multiple of {world.size} (it is the global batch)"
+        )
+
+
+def init(world: World, device: Any) -> None:
+    """Join the process group (NCCL on CUDA, gloo on the CPU); a no-op for a single process."""
+    if not world.active:
+        return
+    import torch.distributed as dist
+
+    if not dist.is_initialized():
+        backend = "nccl" if device.type == "cuda" else "gloo"
+        dist.init_process_group(backend, rank=world.rank, world_size=world.size)
+
+
+def wrap(module: Any, world: World, device: Any) -> Any:
+    """``module`` in DistributedDataParallel (no buffer broadcast), or itself for one process."""
+    if not world.active or not any(p.requires_grad for p in module.parameters()):
+        return module
+    from torch.nn.parallel import DistributedDataParallel
+
+    ids = [device.index] if device.type == "cuda" else None
+    return DistributedDataParallel(module, device_ids=ids, broadcast_buffers=False)
+
+
+def reduce_mean(values: Any, world: World) -> Any:
+    """Average a 1-D tensor over ranks in place (gloo has no AVG: SUM, then divide)."""
+    if world.active:
+        import torch.distributed as dist
+
+        dist.all_reduce(values)
+        values /= world.size
+    return values
+
+
+def broadcast(obj: Any, world: World) -> Any:
+    """Rank 0's ``obj`` on every rank."""
+    if not world.active:
+        return obj
+    import torch.distributed as dist
+
+    box = [obj]
+    dist.broadcast_object_list(box, src=0)
+    return box[0]
+
+
+def barrier(world: World) -> None:
+    if world.active:
+        import torch.distributed as dist
+
+        dist.barrier()
+
+
+def shutdown(world: World) -> None:
+    if world.active:
+        import torch.distributed as dist
+
+        if dist.is_initialized():
+            dist.destroy_process_group()
