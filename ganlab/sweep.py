@@ -163,7 +163,8 @@ def run_jobs(jobs: list[Job], out: Path, workers: int, on_update: Callable[[list
     results = [plan(j, out) for j in jobs]  # may refuse before anything starts
     queue = [r for r in results if r.action != "skipped"]
     running: list[Result] = []
-    env = {**os.environ, "OMP_NUM_THREADS": str(max(1, (os.cpu_count() or 1) // max(1, workers)))}
+    # Share the cores between workers (unless the user chose: two sweeps side by side need it).
+    env = {"OMP_NUM_THREADS": str(max(1, (os.cpu_count() or 1) // max(1, workers))), **os.environ}
     try:
         while queue or running:
             while queue and len(running) < workers:

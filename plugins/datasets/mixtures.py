@@ -21,8 +21,11 @@ from ganlab.errors import GanlabError
 class Mixture(Dataset):
     kind = "points"
     has_modes = True
-    # Tuned so the default `ganlab run` covers all 8 ring modes in under 30 s on 2 CPU cores.
-    recommended = {"train.batch_size": 512, "train.steps": 3000}
+    # Tuned so the default `ganlab run` covers all 8 ring modes in under 30 s on 2 CPU cores. A
+    # moving average of G over ~100 steps steadies where the modes sit: on the ring at this
+    # budget, 90.9 +- 0.9% high quality over 4 seeds with it, 83 +- 15% without (0.999 averages
+    # over generators too far apart in 3,000 steps and collapses).
+    recommended = {"train.batch_size": 512, "train.steps": 3000, "train.ema": 0.99}
 
     def __init__(self, centres: torch.Tensor, std: float):
         if not std > 0:
