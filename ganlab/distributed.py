@@ -109,13 +109,6 @@ def broadcast(obj: Any, world: World) -> Any:
     return box[0]
 
 
-def barrier(world: World) -> None:
-    if world.active:
-        import torch.distributed as dist
-
-        dist.barrier()
-
-
 def shutdown(world: World) -> None:
     if world.active:
         import torch.distributed as dist

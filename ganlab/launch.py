@@ -22,8 +22,6 @@ from typing import Any
 
 import click
 
-from ganlab.errors import GanlabError
-
 GRACE_SECONDS = 30
 
 
@@ -50,10 +48,8 @@ def _free_port() -> int:
 
 
 def launch(nproc: int, args: list[str]) -> int:
-    """Run ``ganlab ARGS`` in ``nproc`` processes on this machine; returns rank 0's exit status
-    (or the first failure's, if rank 0 succeeded)."""
-    if nproc < 1:
-        raise GanlabError(f"--nproc must be at least 1, got {nproc}")
+    """Run ``ganlab ARGS`` in ``nproc`` (>= 1, checked by the caller) processes on this machine;
+    returns rank 0's exit status (or the first failure's, if rank 0 succeeded)."""
     base = dict(os.environ, MASTER_ADDR="127.0.0.1", MASTER_PORT=str(_free_port()),
                 WORLD_SIZE=str(nproc), LOCAL_WORLD_SIZE=str(nproc))  # fmt: skip
     base.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // nproc)))  # no oversubscription
