@@ -76,6 +76,7 @@ def test_run_without_out_makes_a_directory_under_runs(tmp_path, monkeypatch):
         (["--dataset", "points", "--diag", "mode-coverage", "--set", "data.path=x.npy"], "diagnostic 'mode-coverage' does not apply to dataset 'points'"),
         (["--diag", "nope"], "unknown diagnostic 'nope'"),
         (["--name", "a/b"], "--name 'a/b' must be a plain directory name"),
+        (["--set", "arch.d_maxout=1"], "arch.d_maxout must be 0 (LeakyReLU) or 2 or more pieces, got 1"),
     ],
 )
 def test_bad_input_is_one_line_and_writes_nothing(tmp_path, monkeypatch, args, message):

@@ -8,6 +8,7 @@ from torch import nn
 
 import ganlab
 from ganlab.manager import get_manager
+from ganlab.plugins.archs.mlp import build as build_mlp
 from ganlab.plugins.losses.zoo import LSGAN, WGAN, WGANGP, Hinge, RaSGAN, RSGAN
 from ganlab.plugins.regularizers.penalties import R1, R2
 from ganlab.rundir import RunDir
@@ -177,3 +178,20 @@ def test_bad_choices(sets, msg, tmp_path):
     with pytest.raises(ganlab.GanlabError) as e:
         ganlab.load_config(sets=sets)
     assert msg in str(e.value)
+
+
+def test_maxout_discriminator_takes_the_largest_piece():
+    gan = build_mlp(data_shape=(2,), d_width=2, d_depth=1, d_maxout=3)
+    layer = gan.discriminator.net[0]
+    with torch.no_grad():  # unit 0's pieces: x0, -x0, x1 ; unit 1's pieces: 1, 2, x0 + x1
+        layer.linear.weight.copy_(torch.tensor([[1.0, 0], [-1, 0], [0, 1], [0, 0], [0, 0], [1, 1]]))
+        layer.linear.bias.copy_(torch.tensor([0.0, 0, 0, 1, 2, 0]))
+    out = layer(torch.tensor([[3.0, -5.0], [-1.0, 4.0]]))
+    assert out.tolist() == [[3.0, 2.0], [4.0, 3.0]]
+
+
+def test_batchnorm_generator_normalises_every_hidden_layer_and_drops_their_bias():
+    gan = build_mlp(data_shape=(2,), width=8, depth=3, batchnorm=True)
+    layers = list(gan.generator.net)
+    assert sum(isinstance(m, nn.BatchNorm1d) for m in layers) == 3
+    assert [m.bias is None for m in layers if isinstance(m, nn.Linear)] == [True, True, True, False]

@@ -6,7 +6,9 @@
 G: z -> [Linear, ReLU] x depth -> Linear (-> Tanh for images, whose values lie in [-1, 1]).
 D: x -> [Linear, LeakyReLU(0.2)] x d_depth -> Linear -> one logit per sample. The paper's final
 sigmoid is folded into the loss (BCE with logits) for numerical stability. The paper's D used
-maxout units and dropout; ReLU-family units are the common modern choice and train faster on CPU.
+maxout units (and dropout); ``d_maxout=5`` gives maxout with 5 pieces in place of LeakyReLU, as
+in the paper and in PacGAN's 2-D experiments, whose generator also used BatchNorm
+(``batchnorm=true``). LeakyReLU and no BatchNorm are the defaults: cheaper on a CPU.
 """
 
 from __future__ import annotations
@@ -20,19 +22,50 @@ from ganlab.components import GAN
 from ganlab.errors import GanlabError
 
 
-def _mlp(n_in: int, width: int, depth: int, n_out: int, act: type[nn.Module] | nn.Module) -> nn.Sequential:
-    layers: list[nn.Module] = []
-    for i in range(depth):
-        layers += [nn.Linear(n_in if i == 0 else width, width), act() if isinstance(act, type) else act]
+class Maxout(nn.Module):
+    """Linear to ``width * pieces`` units, then the maximum over each unit's pieces
+    (Goodfellow et al. 2013)."""
+
+    def __init__(self, n_in: int, width: int, pieces: int):
+        super().__init__()
+        self.width, self.pieces = width, pieces
+        self.linear = nn.Linear(n_in, width * pieces)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear(x).view(x.shape[0], self.width, self.pieces).amax(dim=2)  # (B, width)
+
+
+def _mlp(n_in: int, width: int, depth: int, n_out: int, hidden) -> nn.Sequential:
+    """``hidden(n_in, width)`` gives one hidden block's layers (a flat list, so the parameter
+    names of the plain MLP stay ``net.0.weight``, ``net.2.weight``, ...)."""
+    layers = [layer for i in range(depth) for layer in hidden(n_in if i == 0 else width, width)]
     layers.append(nn.Linear(width if depth else n_in, n_out))
     return nn.Sequential(*layers)
 
 
+def _g_block(batchnorm: bool):
+    def block(n_in: int, n_out: int) -> list[nn.Module]:
+        if batchnorm:  # no bias: BatchNorm's shift replaces it
+            return [nn.Linear(n_in, n_out, bias=False), nn.BatchNorm1d(n_out), nn.ReLU()]
+        return [nn.Linear(n_in, n_out), nn.ReLU()]
+
+    return block
+
+
+def _d_block(maxout: int):
+    def block(n_in: int, n_out: int) -> list[nn.Module]:
+        if maxout:
+            return [Maxout(n_in, n_out, maxout)]
+        return [nn.Linear(n_in, n_out), nn.LeakyReLU(0.2)]
+
+    return block
+
+
 class Generator(nn.Module):
-    def __init__(self, latent_dim: int, data_shape: tuple[int, ...], width: int, depth: int):
+    def __init__(self, latent_dim: int, data_shape: tuple[int, ...], width: int, depth: int, batchnorm: bool = False):
         super().__init__()
         self.data_shape = tuple(data_shape)
-        self.net = _mlp(latent_dim, width, depth, math.prod(data_shape), nn.ReLU)
+        self.net = _mlp(latent_dim, width, depth, math.prod(data_shape), _g_block(batchnorm))
         self.out = nn.Tanh() if len(data_shape) == 3 else nn.Identity()
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
@@ -40,9 +73,9 @@ class Generator(nn.Module):
 
 
 class Discriminator(nn.Module):
-    def __init__(self, data_shape: tuple[int, ...], width: int, depth: int):
+    def __init__(self, data_shape: tuple[int, ...], width: int, depth: int, maxout: int = 0):
         super().__init__()
-        self.net = _mlp(math.prod(data_shape), width, depth, 1, nn.LeakyReLU(0.2))
+        self.net = _mlp(math.prod(data_shape), width, depth, 1, _d_block(maxout))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x.flatten(1)).squeeze(1)  # (B,) logits
@@ -70,6 +103,8 @@ def build(
     d_width: int = 128,  # hidden units per layer of D
     d_depth: int = 3,  # hidden layers of D
     spectral_norm: bool = False,  # spectral normalisation of D's layers (Miyato et al. 2018)
+    d_maxout: int = 0,  # maxout pieces per hidden unit of D; 0: LeakyReLU(0.2)
+    batchnorm: bool = False,  # BatchNorm after each hidden Linear of G
 ) -> GAN:
     """Feed-forward G and D of Goodfellow et al. 2014; points or flattened images."""
     for key, v in (("latent_dim", latent_dim), ("width", width), ("d_width", d_width)):
@@ -78,9 +113,11 @@ def build(
     for key, v in (("depth", depth), ("d_depth", d_depth)):
         if v < 0:
             raise GanlabError(f"arch.{key} must be 0 or more, got {v}")
-    d = Discriminator(data_shape, d_width, d_depth)
+    if d_maxout < 0 or d_maxout == 1:
+        raise GanlabError(f"arch.d_maxout must be 0 (LeakyReLU) or 2 or more pieces, got {d_maxout}")
+    d = Discriminator(data_shape, d_width, d_depth, d_maxout)
     return GAN(
-        generator=Generator(latent_dim, data_shape, width, depth),
+        generator=Generator(latent_dim, data_shape, width, depth, batchnorm),
         discriminator=spectral_normalize(d) if spectral_norm else d,
         latent_dim=latent_dim,
     )
