@@ -77,6 +77,8 @@ def test_run_without_out_makes_a_directory_under_runs(tmp_path, monkeypatch):
         (["--diag", "nope"], "unknown diagnostic 'nope'"),
         (["--name", "a/b"], "--name 'a/b' must be a plain directory name"),
         (["--set", "arch.d_maxout=1"], "arch.d_maxout must be 0 (LeakyReLU) or 2 or more pieces, got 1"),
+        (["--loss", "wgan-gp", "--set", "loss.gp_lambda=-1"], "loss.gp_lambda must be >= 0 (the paper's is 10), got -1"),
+        (["--loss", "wgan", "--set", "loss.clip=0"], "loss.clip must be positive (the paper's is 0.01), got 0"),
     ],
 )
 def test_bad_input_is_one_line_and_writes_nothing(tmp_path, monkeypatch, args, message):

@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from ganlab.components import Loss
+from ganlab.errors import GanlabError
 
 
 class Wasserstein(Loss):
@@ -41,6 +42,8 @@ class WGAN(Wasserstein):
     recommended = {"train.optimizer": "rmsprop", "train.lr_g": 5e-5, "train.lr_d": 5e-5, "train.d_steps": 5}
 
     def __init__(self, clip: float = 0.01):
+        if not clip > 0:
+            raise GanlabError(f"loss.clip must be positive (the paper's is 0.01), got {clip}")
         self.clip = clip
 
     @torch.no_grad()
@@ -56,6 +59,8 @@ class WGANGP(Wasserstein):
     recommended = {"train.lr_g": 1e-4, "train.lr_d": 1e-4, "train.beta1": 0.0, "train.beta2": 0.9, "train.d_steps": 5}
 
     def __init__(self, gp_lambda: float = 10.0):
+        if gp_lambda < 0:
+            raise GanlabError(f"loss.gp_lambda must be >= 0 (the paper's is 10), got {gp_lambda}")
         self.gp_lambda = gp_lambda
 
     def penalty(self, discriminator, real, fake, generator=None):
