@@ -122,8 +122,9 @@ def test_wgan_gp_recommends_its_papers_adam():
     assert (cfg.train.lr_g, cfg.train.beta1, cfg.train.beta2, cfg.train.d_steps) == (1e-4, 0.0, 0.9, 5)
 
 
-def test_spectral_norm_bounds_ds_layers(tmp_path):
-    t = trainer(tmp_path, **{"arch.spectral_norm": True})
+@pytest.mark.parametrize("maxout", [0, 3])
+def test_spectral_norm_bounds_ds_layers(tmp_path, maxout):
+    t = trainer(tmp_path, **{"arch.spectral_norm": True, "arch.d_maxout": maxout})
     for _ in range(20):
         t.D(torch.randn(64, 2))  # power iterations run in training-mode forwards
     for m in t.D.modules():
@@ -184,8 +185,8 @@ def test_maxout_discriminator_takes_the_largest_piece():
     gan = build_mlp(data_shape=(2,), d_width=2, d_depth=1, d_maxout=3)
     layer = gan.discriminator.net[0]
     with torch.no_grad():  # unit 0's pieces: x0, -x0, x1 ; unit 1's pieces: 1, 2, x0 + x1
-        layer.linear.weight.copy_(torch.tensor([[1.0, 0], [-1, 0], [0, 1], [0, 0], [0, 0], [1, 1]]))
-        layer.linear.bias.copy_(torch.tensor([0.0, 0, 0, 1, 2, 0]))
+        layer.weight.copy_(torch.tensor([[1.0, 0], [-1, 0], [0, 1], [0, 0], [0, 0], [1, 1]]))
+        layer.bias.copy_(torch.tensor([0.0, 0, 0, 1, 2, 0]))
     out = layer(torch.tensor([[3.0, -5.0], [-1.0, 4.0]]))
     assert out.tolist() == [[3.0, 2.0], [4.0, 3.0]]
 

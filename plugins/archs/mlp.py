@@ -22,17 +22,19 @@ from ganlab.components import GAN
 from ganlab.errors import GanlabError
 
 
-class Maxout(nn.Module):
-    """Linear to ``width * pieces`` units, then the maximum over each unit's pieces
-    (Goodfellow et al. 2013)."""
+class Maxout(nn.Linear):
+    """A Linear layer to ``width * pieces`` units, then the maximum over each unit's pieces
+    (Goodfellow et al. 2013). A Linear subclass, so spectral normalisation applies to it."""
 
     def __init__(self, n_in: int, width: int, pieces: int):
-        super().__init__()
+        super().__init__(n_in, width * pieces)
         self.width, self.pieces = width, pieces
-        self.linear = nn.Linear(n_in, width * pieces)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.linear(x).view(x.shape[0], self.width, self.pieces).amax(dim=2)  # (B, width)
+        return super().forward(x).view(x.shape[0], self.width, self.pieces).amax(dim=2)  # (B, width)
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, width={self.width}, pieces={self.pieces}"
 
 
 def _mlp(n_in: int, width: int, depth: int, n_out: int, hidden) -> nn.Sequential:
