@@ -55,6 +55,8 @@ def test_architecture_contract(arch):
     gt.check_architecture(factory, data_shape=(1, 16, 16), width=8)
     if arch != "dcgan":
         gt.check_architecture(factory, data_shape=(2,))
+    if arch == "mlp":  # PacGAN's networks: maxout D, BatchNorm G
+        gt.check_architecture(factory, data_shape=(2,), d_maxout=5, batchnorm=True)
 
 
 @pytest.mark.parametrize("loss", LOSSES)

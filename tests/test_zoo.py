@@ -144,9 +144,10 @@ def test_ema_follows_the_formula_and_is_used_for_samples(tmp_path):
         assert torch.allclose(t.generate(5), t.G_ema(z))
 
 
-def test_regularized_ema_run_resumes_bit_identically(tmp_path):
+@pytest.mark.parametrize("arch", [{}, {"arch.d_maxout": 3, "arch.batchnorm": True}])  # BatchNorm buffers too
+def test_regularized_ema_run_resumes_bit_identically(tmp_path, arch):
     over = {"reg.name": "r1", "reg.every": 2, "train.ema": 0.9, "arch.spectral_norm": True, "train.steps": 40,
-            "train.batch_size": 32, "log.every": 10, "log.eval_every": 0, "log.progress": False}  # fmt: skip
+            "train.batch_size": 32, "log.every": 10, "log.eval_every": 0, "log.progress": False, **arch}  # fmt: skip
     ganlab.train(ganlab.load_config(overrides=over), out=tmp_path / "a")
     ganlab.train(ganlab.load_config(overrides={**over, "train.steps": 20}), out=tmp_path / "b")
     ganlab.resume(tmp_path / "b", steps=40)
