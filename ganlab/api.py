@@ -186,8 +186,7 @@ def _join(cfg: Config) -> distributed.World:
     if world.active:
         from ganlab.trainer import resolve_device
 
-        distributed.check_batch(cfg.train.batch_size, world)
-        distributed.init(world, resolve_device(cfg.device, world))
+        distributed.init(world, resolve_device(cfg.device, world))  # the Trainer checks the batch split
     return world
 
 

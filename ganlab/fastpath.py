@@ -44,7 +44,7 @@ class FastPath:
 
     amp: bool = False
     channels_last: bool = False
-    optimizer_impl: str = "for-loop"  # fused | foreach | for-loop | default (torch decides)
+    optimizer_impl: str = "default"  # fused | foreach | for-loop | default (torch decides)
     compile: str = "off"
     device_type: str = "cpu"
 

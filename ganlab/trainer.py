@@ -19,6 +19,7 @@ never imports Rich; the progress bar, metrics file and summary are plugins.
 
 from __future__ import annotations
 
+import functools
 import math
 import signal
 import threading
@@ -97,7 +98,9 @@ class Trainer:
         self._D_step = self.fast.compiled(distributed.wrap(self.D, world, self.device))
         self._D_frozen = self._D_step if not world.active else self.fast.compiled(self.D)
         self._shard = world.shard(t.batch_size) if world.active else None
-        self._draw_shard = getattr(self.dataset, "batch_shard", None)
+        # A dataset plugin may lack batch_shard (duck-typed): then the base class's draws the whole batch.
+        draw = getattr(self.dataset, "batch_shard", None)
+        self._draw_shard = draw or functools.partial(Dataset.batch_shard, self.dataset)
         # Optional parts of a loss, looked up once so the step pays nothing for absent ones.
         self._loss_penalty = getattr(self.loss, "penalty", None)
         self._after_d_step = getattr(self.loss, "after_discriminator_step", None)
@@ -180,12 +183,7 @@ class Trainer:
         """A real batch and noise: the global batch's, or this rank's rows of it (drawn from the
         shared stream, so every rank's random state stays the same)."""
         part = self._shard
-        if part is None:
-            real = self.dataset.batch(n, self.rng)  # (B, *shape)
-        elif self._draw_shard is not None:
-            real = self._draw_shard(n, self.rng, part)
-        else:
-            real = self.dataset.batch(n, self.rng)[part]
+        real = self.dataset.batch(n, self.rng) if part is None else self._draw_shard(n, self.rng, part)  # (B, *shape)
         z = self.gan.latent(n, self.rng, self.device)  # (B, latent)
         return self.fast.prepare_batch(real), (z if part is None else z[part])
 
