@@ -29,7 +29,9 @@ import torch
 import torch.nn.functional as F
 
 import ganlab
-from ganlab.api import _build_trainer
+from ganlab.engine.build import build, build_gan
+from ganlab.engine.trainer import Trainer
+from ganlab.manager import get_manager
 from ganlab.rundir import RunDir
 
 CONFIGS = {
@@ -46,7 +48,7 @@ def ganlab_speed(cfg, steps: int, warmup: int) -> tuple[float, dict]:
     with tempfile.TemporaryDirectory() as d:
         rd = RunDir(Path(d) / "r")
         rd.create()
-        trainer = _build_trainer(cfg, rd, with_diagnostics=True)
+        trainer = Trainer(build(cfg), rd, get_manager().hook)
         with contextlib.redirect_stdout(io.StringIO()):
             if warmup:
                 trainer.fit(total_steps=warmup)
@@ -62,7 +64,7 @@ def plain_speed(cfg, steps: int, warmup: int) -> float:
     device = torch.device(cfg.device if cfg.device != "auto" else ("cuda" if torch.cuda.is_available() else "cpu"))
     torch.manual_seed(cfg.seed)
     data = m.registry("dataset").create(cfg.data.name, **cfg.data.options).to(device)
-    gan = m.registry("architecture").create(cfg.arch.name, data_shape=tuple(data.shape), **cfg.arch.options)
+    gan = build_gan(m, cfg, tuple(data.shape))
     G, D = gan.generator.to(device), gan.discriminator.to(device)
     t = cfg.train
     opt_g = torch.optim.Adam(G.parameters(), lr=t.lr_g, betas=(t.beta1, t.beta2))

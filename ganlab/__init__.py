@@ -6,7 +6,7 @@
     print(result.summary["status"], result.summary["metrics"])
 
     run = ganlab.load_run("runs/quick")       # read a finished run back
-    points = run.sample(1000)                 # samples from its final generator
+    points = run.sample(1000)                 # samples from its last checkpoint's generator
 
 Heavy modules (torch) are imported only when a run starts, so ``ganlab --help`` stays fast.
 """
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ganlab.errors import GanlabError
 from ganlab.hookspecs import hookimpl
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 if TYPE_CHECKING:
     from ganlab.api import load_config, load_run, resume, train

@@ -1,33 +1,38 @@
 """The Python API the CLI is a thin layer over; a notebook uses it the same way.
 
     import ganlab
-    cfg = ganlab.load_config("configs/mlp-grid25.toml", overrides={"train.steps": 500, "seed": 1})
-    result = ganlab.train(cfg, out="runs/grid-s1")
-    result.summary["status"], result.summary["metrics"]["mode-coverage/modes"]
+    cfg = ganlab.load_config("configs/grid25.toml", overrides={"train.steps": 500, "seed": 1})
+    run = ganlab.train(cfg, out="runs/grid-s1")
+    run.summary["status"], run.summary["metrics"]["mode-coverage/modes"]
 
     run = ganlab.load_run("runs/grid-s1")
     run.config, run.summary, run.metrics        # config.toml, summary.json, metrics.jsonl
     run.sample(1000)                            # (1000, 2) tensor from the last checkpoint
+    run.sample(1000, checkpoint="best")         # ... from the best one
     ganlab.resume("runs/grid-s1", steps=1000)   # continue to step 1000
+
+docs/python-api.md runs these lines in its tests. ``train`` and ``resume`` leave torch's global
+random state as they found it (training seeds its own), and own the run directory while they
+run: a second process gets one line naming the owner.
 """
 
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass, field
+import contextlib
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from ganlab import config as cfgmod
-from ganlab import distributed, fastpath
-from ganlab.config import COMPONENT_SECTIONS, Config
-from ganlab.errors import GanlabError
-from ganlab.manager import get_manager
-from ganlab.rundir import RunDir, default_run_dir
+from ganlab.config import Config
+from ganlab.engine import distributed
+from ganlab.errors import GanlabError, PluginError
+from ganlab.resolve import resolve
+from ganlab.rundir import RunDir, checkpoint, default_run_dir
+from ganlab.run import Run, flatten
 
-_KIND = {"arch": "architecture", "loss": "loss", "data": "dataset", "reg": "regularizer"}
-OPTIMIZERS = ("adam", "rmsprop")
-SCHEDULES = ("constant", "linear", "cosine")
+# Config keys a checkpoint may differ from its config.toml in: how long and how it is watched,
+# not what it learns.
+_MAY_DIFFER = ("train.steps", "device", "diagnostics", "diag.", "log.", "perf.")
 
 
 def load_config(
@@ -42,6 +47,7 @@ def load_config(
     A None override is ignored (an unset flag). The result names every option explicitly.
     """
     raw: dict[str, Any] = cfgmod.read_toml(path) if path is not None else {}
+    Config.from_dict(raw)  # a malformed file is named before flags are merged over it
     raw = cfgmod.merge(raw, cfgmod.parse_set(sets))
     for key, value in (overrides or {}).items():
         if value is not None:
@@ -51,148 +57,9 @@ def load_config(
     return resolve(raw)
 
 
-def resolve(raw: dict[str, Any]) -> Config:
-    """Turn nested user data into a fully resolved, validated Config."""
-    m = get_manager()
-    recommended: dict[str, Any] = {}
-    entries = {}
-    # Components in order (arch, loss, data): each may recommend defaults, including the next
-    # one's name (dcgan recommends the digits dataset); what the user wrote always wins.
-    for sec in COMPONENT_SECTIONS:
-        current = Config.from_dict(cfgmod.merge(recommended, raw))  # checks keys and types
-        entry = m.registry(_KIND[sec]).get(getattr(current, sec).name)
-        entries[sec] = entry
-        for key, value in getattr(entry.load(), "recommended", {}).items():
-            if not key.startswith(tuple(f"{s}." for s in COMPONENT_SECTIONS[: COMPONENT_SECTIONS.index(sec) + 1])):
-                cfgmod.set_dotted(recommended, key, value)
-    cfg = Config.from_dict(cfgmod.merge(recommended, raw))
-    for sec in COMPONENT_SECTIONS:
-        comp = getattr(cfg, sec)
-        comp.name = entries[sec].name  # aliases resolve to the canonical name
-        comp.options = validate_options(sec, entries[sec], comp.options)
-    cfg.diagnostics = resolve_diagnostics(cfg.diagnostics, entries["data"])
-    resolve_diag_options(cfg)
-    _check_ranges(cfg)
-    return cfg
-
-
-def validate_options(section: str, entry: Any, given: dict[str, Any], kind: str | None = None) -> dict[str, Any]:
-    """Check ``given`` against the factory's keyword options; return every option, defaults filled."""
-    params = entry.options()
-    out = {}
-    for key, value in given.items():
-        if key not in params:
-            close = difflib.get_close_matches(key, list(params), n=1)
-            hint = f" Did you mean {section}.{close[0]}?" if close else ""
-            known = ", ".join(sorted(params)) or "none"
-            raise GanlabError(
-                f"unknown config key '{section}.{key}' for {kind or _KIND[section]} {entry.name!r}.{hint} Its options: {known}"
-            )
-    for key, p in params.items():
-        value = given.get(key, p.default)
-        if key in given and p.default is not None and value is not None:
-            value = cfgmod.coerce(f"{section}.{key}", value, type(p.default))
-        if value is not None:  # TOML has no null: an unset optional option stays out of config.toml
-            out[key] = value
-    return out
-
-
-def resolve_diagnostics(names: list[str], data_entry: Any) -> list[str]:
-    reg = get_manager().registry("diagnostic")
-    dataset_cls = data_entry.load()
-    out: list[str] = []
-    for name in names:
-        if name == "auto":
-            for e in reg:
-                factory = e.load()
-                if getattr(factory, "auto", False) and _supports(factory, dataset_cls, auto=True):
-                    out.append(e.name)
-        else:
-            entry = reg.get(name)
-            if not _supports(entry.load(), dataset_cls, auto=False):
-                raise GanlabError(
-                    f"diagnostic {entry.name!r} does not apply to dataset {data_entry.name!r} "
-                    f"({getattr(dataset_cls, 'kind', 'points')} data{_lacks(entry.load(), dataset_cls)})"
-                )
-            out.append(entry.name)
-    return list(dict.fromkeys(out))
-
-
-def _supports(factory: Any, dataset_cls: Any, auto: bool) -> bool:
-    """Whether a diagnostic applies to a dataset: its ``kinds`` and the dataset attribute it
-    ``needs``; for the ``auto`` set also the attribute named by ``auto_if``."""
-    if getattr(dataset_cls, "kind", "points") not in getattr(factory, "kinds", ("points", "images")):
-        return False
-    needs = [getattr(factory, "needs", None)] + ([getattr(factory, "auto_if", None)] if auto else [])
-    return all(getattr(dataset_cls, n, False) for n in needs if n)
-
-
-def _lacks(factory: Any, dataset_cls: Any) -> str:
-    needs = getattr(factory, "needs", None)
-    return f" without {needs!r}" if needs and not getattr(dataset_cls, needs, False) else ""
-
-
-def resolve_diag_options(cfg: Config) -> None:
-    reg = get_manager().registry("diagnostic")
-    for name in cfg.diag:
-        if name not in cfg.diagnostics:
-            raise GanlabError(f"config table [diag.{name}] is for a diagnostic this run does not use ({', '.join(cfg.diagnostics) or 'none'})")
-    cfg.diag = {name: validate_options(f"diag.{name}", reg.get(name), cfg.diag.get(name, {}), kind="diagnostic") for name in cfg.diagnostics}
-    cfg.diag = {k: v for k, v in cfg.diag.items() if v}
-
-
-def _check_ranges(cfg: Config) -> None:
-    t, lg = cfg.train, cfg.log
-    for key, value in (("train.steps", t.steps), ("train.batch_size", t.batch_size), ("train.d_steps", t.d_steps), ("log.every", lg.every)):
-        if value < 1:
-            raise GanlabError(f"config key {key!r} must be at least 1, got {value}")
-    for key, value in (("train.lr_g", t.lr_g), ("train.lr_d", t.lr_d)):
-        if not value > 0:
-            raise GanlabError(f"config key {key!r} must be positive, got {value}")
-    for key, value in (("train.beta1", t.beta1), ("train.beta2", t.beta2)):
-        if not 0 <= value < 1:
-            raise GanlabError(f"config key {key!r} must be in [0, 1), got {value}")
-    if t.optimizer not in OPTIMIZERS:
-        raise GanlabError(f"config key 'train.optimizer' must be one of {', '.join(OPTIMIZERS)}, got {t.optimizer!r}")
-    if not 0 <= t.ema < 1:
-        raise GanlabError(f"config key 'train.ema' must be in [0, 1) (0: off; 0.999 is typical), got {t.ema}")
-    if t.lr_schedule not in SCHEDULES:
-        raise GanlabError(f"config key 'train.lr_schedule' must be one of {', '.join(SCHEDULES)}, got {t.lr_schedule!r}")
-    fastpath.check(cfg.perf)
-    for key, value in (("log.eval_every", lg.eval_every), ("log.checkpoint_every", lg.checkpoint_every)):
-        if value < 0:
-            raise GanlabError(f"config key {key!r} must be 0 (only at the end) or more, got {value}")
-
-
-@dataclass
-class RunResult:
-    dir: Path
-    summary: dict[str, Any]
-    config: Config
-
-
-def _build_trainer(cfg: Config, rd: RunDir, with_diagnostics: bool = True, world: Any = None) -> Any:
-    from ganlab.trainer import Trainer
-
-    m = get_manager()
-    names = cfg.diagnostics if with_diagnostics and (world is None or world.main) else []
-    diags = [(n, m.registry("diagnostic").create(n, **cfg.diag.get(n, {}))) for n in names]
-    return Trainer(cfg, rd, m, diagnostics=diags, world=world)
-
-
-def _join(cfg: Config) -> distributed.World:
-    """This process's world (torchrun's environment), joined before anything is written."""
-    world = distributed.from_env()
-    if world.active:
-        from ganlab.trainer import resolve_device
-
-        distributed.init(world, resolve_device(cfg.device, world))  # the Trainer checks the batch split
-    return world
-
-
-def train(cfg: Config, out: str | Path | None = None, *, name: str | None = None, root: str | Path = "runs") -> RunResult:
-    """Train a new run into ``out`` (or a fresh directory under ``root``) and return its summary.
-    Under torchrun, every process trains its shard and rank 0 alone writes (ganlab.distributed)."""
+def train(cfg: Config, out: str | Path | None = None, *, name: str | None = None, root: str | Path = "runs") -> Run:
+    """Train a new run into ``out`` (or a fresh directory under ``root``) and return it. Under
+    torchrun, every process trains its shard and rank 0 alone writes (ganlab.engine.distributed)."""
     world = _join(cfg)
     path = None
     if world.main:
@@ -201,100 +68,190 @@ def train(cfg: Config, out: str | Path | None = None, *, name: str | None = None
             path = Path(root) / name if name else default_run_dir(root, stem)
         else:
             path = Path(out)
-    rd = RunDir(distributed.broadcast(path, world))
-    if world.main:
-        rd.create()
+    rd = RunDir(_agreed(lambda: path, world))
+    lock = _agreed(lambda: _claim_new(rd), world)
     try:
-        trainer = _build_trainer(cfg, rd, world=world)
-    except BaseException:
-        if world.main:
-            _remove_if_empty(rd)
-        raise
-    if world.main:
-        cfgmod.write_toml(rd.config_path, cfg.to_dict())
-    try:
-        summary = trainer.fit()
-    except GanlabError:
-        if trainer.step == 0 and world.main:  # refused before training (a diagnostic or listener's setup): leave no husk
-            rd.config_path.unlink(missing_ok=True)
-            (rd.path / "metrics.jsonl").unlink(missing_ok=True)
-            _remove_if_empty(rd)
-        raise
-    distributed.shutdown(world)
-    return RunResult(rd.path, summary, cfg)
+        return _fit(cfg, rd, world, resumed=None)
+    finally:
+        if lock is not None:
+            lock.release()
 
 
-def resume(path: str | Path, steps: int | None = None) -> RunResult:
-    """Continue a run from its last checkpoint, to ``steps`` (default: its configured steps)."""
+def resume(path: str | Path, steps: int | None = None) -> Run:
+    """Continue a run from its last checkpoint, to ``steps`` (default: its configured steps). A run
+    that never saved a checkpoint starts again from step 0 with its own config."""
     rd = RunDir(path)
     if not rd.is_run():
         raise GanlabError(f"{str(path)!r} is not a run directory (no config.toml)")
-    cfg = resolve(cfgmod.read_toml(rd.config_path))
-    from ganlab.rundir import load_checkpoint
-
-    state = load_checkpoint(rd.last_checkpoint)
-    if steps is not None:
-        if steps < 1:
-            raise GanlabError(f"--steps must be at least 1, got {steps}")
-        cfg.train.steps = steps
-    if cfg.train.steps < int(state["step"]):
-        raise GanlabError(f"--steps {cfg.train.steps} is before the checkpoint's step {state['step']}; ask for more")
+    if steps is not None and steps < 1:
+        raise GanlabError(f"--steps must be at least 1, got {steps}")
+    cfg = resolve(rd.read_config())
     world = _join(cfg)  # a checkpoint from N processes resumes on any M that divides the batch
-    trainer = _build_trainer(cfg, rd, world=world)
-    trainer.load_state_dict(state)
-    if world.main:
-        cfgmod.write_toml(rd.config_path, cfg.to_dict())
-    summary = trainer.fit(resumed=True)
-    distributed.shutdown(world)
-    return RunResult(rd.path, summary, cfg)
-
-
-def _remove_if_empty(rd: RunDir) -> None:
-    for sub in (rd.checkpoints, rd.samples, rd.path):
-        try:
-            sub.rmdir()
-        except OSError:
-            pass
-
-
-@dataclass
-class Run:
-    """A run directory read back: config, summary, metrics, and its generator."""
-
-    dir: Path
-    config: Config
-    summary: dict[str, Any] | None
-    metrics: list[dict[str, Any]] = field(default_factory=list)
-    _trainer_cache: Any = field(default=None, repr=False)
-
-    def _trainer(self) -> Any:
-        """A CPU trainer holding the last checkpoint's generator (built once)."""
-        if self._trainer_cache is None:
-            import dataclasses
-
-            from ganlab.rundir import load_checkpoint
-
-            rd = RunDir(self.dir)
-            state = load_checkpoint(rd.last_checkpoint)
-            trainer = _build_trainer(dataclasses.replace(self.config, device="cpu"), rd, with_diagnostics=False)
-            trainer.G.load_state_dict(state["generator"])
-            if trainer.G_ema is not None:
-                trainer.G_ema.load_state_dict(state.get("generator_ema", state["generator"]))
-            self._trainer_cache = trainer
-        return self._trainer_cache
-
-    def sample(self, n: int, seed: int = 0) -> Any:
-        """n samples from the last checkpoint's generator, (n, *data_shape), on the CPU."""
-        return self._trainer().generate(n, seed=seed)
-
-    def real(self, n: int, seed: int = 0) -> Any:
-        """n samples of the run's real data, (n, *data_shape), on the CPU."""
-        return self._trainer().real_samples(n, seed)
+    lock = _agreed(lambda: _claim(rd, "ganlab resume"), world)
+    try:
+        if not rd.last_checkpoint.is_file():
+            if steps is not None:
+                cfg.train.steps = steps
+            if world.main:
+                rd.reset()  # ganlab's own files of the attempt that never reached a checkpoint
+                rd.write_config(cfg.to_dict())
+            return _fit(cfg, rd, world, resumed=None)
+        state = checkpoint.load(rd.last_checkpoint)
+        _check_matches(cfg, state, rd)
+        done = int(state["step"])
+        target = cfg.train.steps if steps is None else steps
+        if target < done:
+            raise GanlabError(f"--steps {target} is before the checkpoint's step {done}; ask for more")
+        summary = rd.read_summary()
+        if summary and summary["status"] == "completed" and summary["step"] == done == target:
+            distributed.shutdown(world)
+            return Run(rd.path, rd.read_config(), summary, _config=cfg, notes=[f"already complete at step {done}/{target}; nothing to do"])
+        if target != cfg.train.steps:
+            cfg.train.steps = target
+            if world.main:
+                rd.write_config(cfg.to_dict())  # atomically
+        return _fit(cfg, rd, world, resumed=state)
+    finally:
+        if lock is not None:
+            lock.release()
 
 
 def load_run(path: str | Path) -> Run:
+    """A run directory read back (its config resolved and checked now)."""
     rd = RunDir(path)
     if not rd.is_run():
         raise GanlabError(f"{str(path)!r} is not a run directory (no config.toml)")
-    cfg = resolve(cfgmod.read_toml(rd.config_path))
-    return Run(rd.path, cfg, rd.read_summary(), rd.read_metrics())
+    run = Run.read(rd.path)
+    run.config  # noqa: B018 - resolve now, so a problem is reported here, not at first sample
+    return run
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def _fit(cfg: Config, rd: RunDir, world: Any, resumed: dict[str, Any] | None) -> Run:
+    from ganlab.engine.build import build
+    from ganlab.engine.trainer import Trainer
+    from ganlab.manager import get_manager
+
+    with _own_random_state():
+        try:
+            trainer = Trainer(build(cfg, world=world), rd, get_manager().hook)
+            if resumed is not None:
+                trainer.load_state_dict(resumed, rd.last_checkpoint)
+        except PluginError as exc:
+            if world.main:
+                _forget(rd, keep_error=exc.trace)
+            raise PluginError(f"{exc} (traceback in {rd.error_path})", exc.trace) from None
+        except BaseException:
+            if world.main and resumed is None:
+                _forget(rd)
+            raise
+        if world.main and resumed is None:
+            rd.write_config(cfg.to_dict())
+        try:
+            summary = trainer.fit(resumed=resumed is not None)
+        except GanlabError as exc:  # refused before the first step (a setup, a shape): leave no husk
+            if world.main and resumed is None and trainer.step == 0:
+                _forget(rd, keep_error=getattr(exc, "trace", "") or None)
+            raise
+    distributed.shutdown(world)
+    return Run(rd.path, cfg.to_dict(), summary, _config=cfg)
+
+
+@contextlib.contextmanager
+def _own_random_state() -> Iterator[None]:
+    """Training seeds torch's global generator for model initialisation; the caller's stream is
+    restored afterwards (CUDA's too)."""
+    import torch
+
+    devices = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
+    with torch.random.fork_rng(devices=devices):
+        yield
+
+
+def _claim_new(rd: RunDir) -> Any:
+    """Own a directory for a new run and make it; refuse one that already holds a run."""
+    if rd.path.exists() and not rd.path.is_dir():
+        raise GanlabError(f"--out {str(rd.path)!r} is a file, not a directory")
+    if rd.is_run():
+        raise GanlabError(f"{str(rd.path)!r} already holds a run; `ganlab resume {rd.path}` continues it, or choose another --out")
+    lock = rd.lock("ganlab run")
+    try:
+        rd.create()
+    except BaseException:
+        lock.release()
+        raise
+    return lock
+
+
+def _claim(rd: RunDir, what: str) -> Any:
+    lock = rd.lock(what)
+    try:
+        rd.check_links()
+    except BaseException:
+        lock.release()
+        raise
+    return lock
+
+
+def _forget(rd: RunDir, keep_error: str | None = None) -> None:
+    """Remove what this attempt wrote (by name); with ``keep_error``, leave only error.log."""
+    rd.reset()
+    if keep_error:
+        rd.write_error(keep_error)
+        return
+    for sub in (rd.checkpoints, rd.samples):
+        with contextlib.suppress(OSError):
+            sub.rmdir()
+    (rd.path / ".lock").unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        rd.path.rmdir()
+
+
+def _check_matches(cfg: Config, state: dict[str, Any], rd: RunDir) -> None:
+    """config.toml and the checkpoint must describe the same run (apart from its length)."""
+    saved = state.get("config")
+    if not isinstance(saved, dict):
+        return
+    try:
+        old = flatten(resolve(saved).to_dict())
+    except GanlabError:
+        old = flatten(saved)
+    new = flatten(cfg.to_dict())
+    diff = sorted(k for k in set(old) | set(new) if not k.startswith(_MAY_DIFFER) and k not in _MAY_DIFFER and old.get(k) != new.get(k))
+    if diff:
+        k = diff[0]
+        raise GanlabError(
+            f"{str(rd.config_path)!r} does not match the run's checkpoint ({k}: {new.get(k)!r} in config.toml, "
+            f"{old.get(k)!r} in the checkpoint{f'; and {len(diff) - 1} more' if len(diff) > 1 else ''}); restore config.toml, "
+            "or start a new run"
+        )
+
+
+def _join(cfg: Config) -> distributed.World:
+    """This process's world (torchrun's environment), joined before anything is written."""
+    world = distributed.from_env()
+    if world.active:
+        from ganlab.engine.devices import resolve_device
+
+        distributed.init(world, resolve_device(cfg.device, world))
+    return world
+
+
+def _agreed(fn: Any, world: distributed.World) -> Any:
+    """``fn()`` on rank 0, its result (or its one-line error) on every rank: no rank is left
+    waiting in a collective for a rank that has already given up."""
+    value, error = None, None
+    if world.main:
+        try:
+            value = fn()
+        except GanlabError as exc:
+            error = str(exc)
+    if world.active:
+        value_, error = distributed.broadcast((None if not isinstance(value, (str, Path)) else value, error), world)
+        if not world.main:
+            value = value_
+    if error is not None:
+        raise GanlabError(error)
+    return value

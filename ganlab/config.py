@@ -1,18 +1,25 @@
 """Run configuration: typed dataclasses, TOML files and ``--set KEY=VALUE`` overrides.
 
-    cfg = Config.from_dict(tomllib.load(f))        # a preset from configs/
-    cfg = apply_overrides(cfg_dict, ["train.steps=500", "arch.width=256"])
+>>> from ganlab.config import Config, merge, parse_set
+>>> raw = merge({"train": {"steps": 100}}, parse_set(["train.steps=500", "arch.width=256"]))
+>>> raw
+{'train': {'steps': 500}, 'arch': {'width': 256}}
+>>> cfg = Config.from_dict(raw)
+>>> cfg.train.steps, cfg.arch.name, cfg.arch.options
+(500, 'mlp', {'width': 256})
 
 Precedence, lowest first: these defaults < the components' recommended defaults < a config file <
-command-line flags. An unknown key or a value of the wrong type is a ``GanlabError`` naming the key.
-The ``[arch]``, ``[loss]`` and ``[data]`` tables hold the component's ``name`` and its options, which
-are checked against the component's own signature when the run is resolved (see ``ganlab.api``).
+``--set`` < command-line flags. An unknown key or a value of the wrong type is a ``GanlabError``
+naming the key. The ``[arch]``, ``[loss]``, ``[data]`` and ``[reg]`` tables hold the component's
+``name`` and its options, which are checked against the component's own signature when the run
+is resolved (``ganlab.resolve``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import tomllib
 import typing
 from dataclasses import dataclass, field
@@ -20,8 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ganlab.errors import GanlabError
-
-COMPONENT_SECTIONS = ("arch", "loss", "data", "reg")
+from ganlab.kinds import SECTIONS as COMPONENT_SECTIONS
 
 
 @dataclass
@@ -36,6 +42,8 @@ class TrainConfig:
     lr_schedule: str = "constant"  # constant | linear | cosine: decay both lrs to 0 at train.steps
     optimizer: str = "adam"  # adam | rmsprop (WGAN's choice); lr_g/lr_d apply, betas only to adam
     ema: float = 0.0  # decay of an exponential moving average of G's weights, used for samples (0: off)
+    pack: int = 1  # PacGAN (Lin et al. 2018): D judges this many samples at once, all real or all generated
+    unroll: int = 0  # Unrolled GAN (Metz et al. 2017): G's loss through this many look-ahead D updates
 
 
 @dataclass
@@ -43,7 +51,10 @@ class LogConfig:
     every: int = 50  # steps between logging points (metrics.jsonl, progress, divergence check)
     eval_every: int = 500  # steps between evaluations with generated samples (0: only at the end)
     checkpoint_every: int = 1000  # steps between checkpoints (0: only at the end)
+    best: str = "auto"  # keep checkpoints/best.pt by this metric (NAME/KEY); auto: the first evaluation's headline; none
+    keep: int = 0  # also keep the last N periodic checkpoints as checkpoints/step-XXXXXX.pt (0: only last.pt)
     progress: bool = True  # live Rich progress display
+    quiet: bool = False  # print nothing to the terminal (no banner, no summary table)
     tensorboard: bool = False  # write TensorBoard events (needs `pip install tensorboard`)
 
 
@@ -157,8 +168,20 @@ def coerce(key: str, value: Any, typ: Any) -> Any:
         if not ok[typ]:
             word = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}[typ]
             raise GanlabError(f"config key {key!r} must be {word}, got {value!r}")
+        if typ is float and not math.isfinite(value):
+            raise GanlabError(f"config key {key!r} must be a finite number, got {value!r}")
         return float(value) if typ is float else value
     return value
+
+
+def check_finite(key: str, value: Any) -> None:
+    """Any float in a config (also in a component's options) must be finite: nan and inf are
+    TOML values, never meaningful settings."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise GanlabError(f"config key {key!r} must be a finite number, got {value!r}")
+    if isinstance(value, list):
+        for v in value:
+            check_finite(key, v)
 
 
 def parse_value(text: str) -> Any:
@@ -193,15 +216,20 @@ def parse_set(items: list[str] | tuple[str, ...]) -> dict[str, Any]:
     return raw
 
 
-def merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
-    """Deep-merge two nested dicts; ``top`` wins. A new component name drops the old options."""
+def merge(base: dict[str, Any], top: dict[str, Any], where: str = "") -> dict[str, Any]:
+    """Deep-merge two nested dicts; ``top`` wins. A new component name drops the old options. A
+    table on one side and a plain value on the other is an error naming the key (a flag must not
+    hide a malformed config file)."""
     out = dict(base)
     for key, value in top.items():
+        if key in out and isinstance(value, dict) != isinstance(out[key], dict):
+            full = f"{where}{key}"
+            raise GanlabError(f"config key {full!r} must be a table, like [{full}], got {(value if not isinstance(value, dict) else out[key])!r}")
         if isinstance(value, dict) and isinstance(out.get(key), dict):
             old = out[key]
             if key in COMPONENT_SECTIONS and "name" in value and old.get("name", value["name"]) != value["name"]:
                 old = {}
-            out[key] = merge(old, value)
+            out[key] = merge(old, value, f"{where}{key}.")
         else:
             out[key] = value
     return out
@@ -209,16 +237,16 @@ def merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
 
 def read_toml(path: str | Path) -> dict[str, Any]:
     p = Path(path)
-    if not p.is_file():
+    if not p.exists():
         raise GanlabError(f"config file {str(p)!r} does not exist")
+    if p.is_dir():
+        raise GanlabError(f"config file {str(p)!r} is a directory, not a TOML file")
     try:
         with p.open("rb") as f:
             return tomllib.load(f)
     except tomllib.TOMLDecodeError as exc:
         raise GanlabError(f"config file {str(p)!r} is not valid TOML: {exc}") from None
-
-
-def write_toml(path: str | Path, data: dict[str, Any]) -> None:
-    import tomli_w
-
-    Path(path).write_text(tomli_w.dumps(data))
+    except UnicodeDecodeError:
+        raise GanlabError(f"config file {str(p)!r} is not valid TOML: it is not UTF-8 text") from None
+    except OSError as exc:
+        raise GanlabError(f"config file {str(p)!r} cannot be read: {exc.strerror}") from None

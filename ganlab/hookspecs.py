@@ -86,6 +86,15 @@ def register_regularizers(register: Register) -> None:
 
 
 @hookspec
+def register_extractors(register: Register) -> None:
+    """Register image feature extractors for fid, kid and precision-recall.
+
+    :param register: as for ``register_architectures``; ``factory(**options)`` returns a
+        :class:`ganlab.components.FeatureExtractor`.
+    """
+
+
+@hookspec
 def register_commands(cli: click.Group) -> None:
     """Add commands to the ``ganlab`` command line.
 
@@ -93,12 +102,13 @@ def register_commands(cli: click.Group) -> None:
     """
 
 
-# --- lifecycle: fired by the trainer ---------------------------------------------------------
+# --- lifecycle: fired by the trainer (at logging points, evaluations, checkpoints; never per step) --
 
 
 @hookspec
 def on_run_start(run: RunInfo) -> None:
-    """A run starts (or resumes), after its models, data and run directory are ready.
+    """A run starts (or resumes), after its models, data and run directory are ready. Raising
+    ``ganlab.GanlabError`` here refuses the run before it trains (one line for the user).
 
     :param run: what the run is: its resolved config, its directory, first and last step.
     """
@@ -137,7 +147,8 @@ def on_checkpoint(run: RunInfo, step: int, path: str) -> None:
 @hookspec
 def on_run_end(run: RunInfo, summary: dict[str, Any]) -> None:
     """A run ended, whatever its status (``completed``, ``interrupted``, ``diverged``, ``failed``).
+    ganlab has already written ``summary.json`` when this fires.
 
     :param run: the run that ended.
-    :param summary: what goes to ``summary.json``: status, final step, steps_per_second, metrics.
+    :param summary: what ``summary.json`` holds: status, final step, steps_per_second, metrics.
     """

@@ -6,16 +6,17 @@
         gt.check_loss(MyLoss())                         # formula-independent contract
 
     def test_my_architecture():
-        gt.check_architecture(build, data_shape=(1, 32, 32), width=8)
+        gt.check_architecture(build, data_shape=(1, 32, 32), width=8)   # also checks packing works
 
     def test_my_plugin_trains(tmp_path):
         with gt.registered(my_plugin, "my-plugin"):     # registered for this test only
             gt.check_training_step(arch="mlp", loss="my-loss", data="ring8")
-            summary = gt.quick_run(tmp_path, loss="my-loss")
+            summary = gt.quick_run(tmp_path / "run", loss="my-loss", diagnostics=["my-diag"])
             assert summary["status"] == "completed"
 
 With pytest, ``from ganlab.testing import ganlab_plugin`` in a conftest.py gives a fixture:
 ``ganlab_plugin(module, "name")`` registers a plugin and removes it after the test.
+docs/plugins.md describes every helper and its arguments.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-LEVELS = ("ok", "warning", "failure")
+from ganlab.components import EVAL_SAMPLES, LEVELS
 
 
 def _finite(t: Any) -> bool:
@@ -34,11 +35,14 @@ def _finite(t: Any) -> bool:
     return bool(torch.isfinite(t).all())
 
 
-def check_architecture(factory: Any, data_shape: tuple[int, ...] = (2,), batch: int = 4, **options: Any) -> Any:
-    """Build ``factory(data_shape=..., **options)`` and check what every trainer relies on."""
+def check_architecture(factory: Any, data_shape: tuple[int, ...] = (2,), batch: int = 4, pack: int = 2, **options: Any) -> Any:
+    """Build ``factory(data_shape=..., **options)`` and check what every trainer relies on. With
+    ``pack`` > 1 also that its D accepts ``pack`` samples widened into one input (what
+    ``train.pack`` builds) and works with ganlab's spectral normalisation; ``pack=1`` skips that."""
     import torch
 
     from ganlab.components import GAN
+    from ganlab.nn import Packed, spectral_normalize
 
     gan = factory(data_shape=tuple(data_shape), **options)
     assert isinstance(gan, GAN), f"an architecture factory must return ganlab.components.GAN, got {type(gan).__name__}"
@@ -52,6 +56,16 @@ def check_architecture(factory: Any, data_shape: tuple[int, ...] = (2,), batch: 
     assert _finite(fake) and _finite(out), "G or D produced NaN/Inf on their first batch"
     out.mean().backward()
     assert any(p.grad is not None for p in gan.generator.parameters()), "no gradient reached G through D"
+    if pack > 1:
+        widened = (data_shape[0] * pack, *data_shape[1:])
+        try:
+            packed = factory(data_shape=widened, **options)
+        except Exception as exc:
+            raise AssertionError(f"train.pack = {pack} builds D for data of shape {widened} (features or channels times "
+                                 f"{pack}); the factory refused it: {type(exc).__name__}: {exc}") from exc  # fmt: skip
+        d = spectral_normalize(Packed(packed.discriminator, pack))
+        scores = d(gan.generator(gan.latent(batch * pack, torch.Generator().manual_seed(0))).detach())
+        assert scores.shape == (batch,), f"a packed D must give one score per pack, shape ({batch},), got {tuple(scores.shape)}"
     return gan
 
 
@@ -94,17 +108,22 @@ def check_dataset(dataset: Any, n: int = 16) -> None:
 
 
 def check_diagnostic(diag: Any, dataset: Any = None, run: Any = None) -> None:
-    """when, the values it returns, and its verdict's format."""
+    """when, the values it returns, and its verdict's format. ``dataset`` is the data it is tried
+    on (an eval diagnostic needs one: it evaluates the dataset's own samples); ``run`` is what
+    ``setup(run, dataset)`` receives, a :class:`ganlab.run.RunInfo` (default: one for the default
+    config and this dataset, whose ``real(n, seed)`` draws from it)."""
     import torch
 
     assert diag.when in ("log", "eval"), "Diagnostic.when must be 'log' or 'eval'"
+    if run is None and dataset is not None:
+        run = info_for(dataset)
     if run is not None:
         diag.setup(run, dataset)
     if diag.when == "log":
         stats = {"loss_d": 1.3, "loss_g": 0.7, "d_real": 0.55, "d_fake": 0.45, "grad_norm_g": 0.5, "grad_norm_d": 0.4, "steps_per_second": 100.0}
         values = diag.observe(50, stats)
     else:
-        samples = dataset.batch(getattr(diag, "samples", 2500), torch.Generator().manual_seed(0))
+        samples = dataset.batch(getattr(diag, "samples", EVAL_SAMPLES), torch.Generator().manual_seed(0))
         values = diag.evaluate(500, samples, dataset)
     assert isinstance(values, dict), "observe/evaluate must return a dict"
     for k, v in values.items():
@@ -117,36 +136,70 @@ def check_diagnostic(diag: Any, dataset: Any = None, run: Any = None) -> None:
         assert direction in ("lower", "higher"), f"better[{key!r}] must be 'lower' or 'higher'"
 
 
+def info_for(dataset: Any, **overrides: Any) -> Any:
+    """A :class:`ganlab.run.RunInfo` for trying a diagnostic on ``dataset`` outside a run."""
+    import tempfile
+
+    import torch
+
+    import ganlab
+    from ganlab.run import RunInfo
+
+    cfg = ganlab.load_config(overrides=overrides)
+    return RunInfo(
+        config=cfg, dir=Path(tempfile.gettempdir()), start_step=0, total_steps=cfg.train.steps, device="cpu",
+        data_kind=dataset.kind, loss_output="probability", data_shape=tuple(dataset.shape),
+        real=lambda n, seed: dataset.batch(n, torch.Generator().manual_seed(seed)).float().cpu(),
+    )  # fmt: skip
+
+
 def check_training_step(arch: str = "mlp", loss: str = "nonsat", data: str = "ring8", **overrides: Any) -> dict[str, float]:
     """One real training step of the shared trainer on the CPU with registered components, by
-    name; returns its statistics (all finite)."""
+    name (``overrides``: dotted config keys); returns its statistics (all finite)."""
     import tempfile
 
     import ganlab
+    from ganlab.engine.build import build
+    from ganlab.engine.trainer import Trainer
     from ganlab.manager import get_manager
     from ganlab.rundir import RunDir
-    from ganlab.trainer import Trainer
 
     over = {"arch.name": arch, "loss.name": loss, "data.name": data, "train.batch_size": 16, "device": "cpu", **overrides}
     cfg = ganlab.load_config(overrides=over)
     with tempfile.TemporaryDirectory() as d:
-        rd = RunDir(Path(d) / "run")
-        rd.create()
-        t = Trainer(cfg, rd, get_manager())
-        before = [p.detach().clone() for p in t.G.parameters()]
-        stats, _ = t._read_stats(t.train_step(want_stats=True))
+        t = Trainer(build(cfg, diagnostics=False), RunDir(Path(d) / "run"), get_manager().hook)
+        before = [p.detach().clone() for p in t.state.G.parameters()]
+        stats, _ = t.read_stats(t.step_fn(0, want_stats=True))
     assert all(math.isfinite(v) for v in stats.values()), f"non-finite statistics after one step: {stats}"
-    assert any(not b.equal(p) for b, p in zip(before, t.G.parameters())), "one step did not change G"
+    assert any(not b.equal(p) for b, p in zip(before, t.state.G.parameters())), "one step did not change G"
     return stats
 
 
-def quick_run(out: str | Path, steps: int = 40, **names: str) -> dict[str, Any]:
-    """A short, quiet run (arch/loss/data names as keywords) into ``out``; returns its summary."""
+def quick_run(
+    out: str | Path,
+    steps: int = 40,
+    *,
+    arch: str | None = None,
+    loss: str | None = None,
+    data: str | None = None,
+    dataset: str | None = None,
+    diagnostics: list[str] | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A short run that prints nothing, into the run directory ``out`` itself; returns its summary.
+
+    ``steps`` generator updates (default 40) of batch 32, logging every 10 steps and evaluating at
+    the end; components by name, ``diagnostics`` (default: the data's auto set) and any dotted
+    ``overrides`` ({"arch.width": 8}) as in a config."""
     import ganlab
 
-    over: dict[str, Any] = {"train.steps": steps, "train.batch_size": 32, "log.every": 10, "log.eval_every": steps, "log.progress": False}
-    over.update({f"{'data' if k == 'dataset' else k}.name": v for k, v in names.items() if k in ("arch", "loss", "data", "dataset")})
-    return ganlab.train(ganlab.load_config(overrides=over), out=Path(out) / "run").summary
+    over: dict[str, Any] = {"train.steps": steps, "train.batch_size": 32, "log.every": 10, "log.eval_every": steps,
+                            "log.progress": False, "log.quiet": True}  # fmt: skip
+    for key, name in (("arch.name", arch), ("loss.name", loss), ("data.name", data or dataset), ("diagnostics", diagnostics)):
+        if name is not None:
+            over[key] = name
+    over.update(overrides or {})
+    return ganlab.train(ganlab.load_config(overrides=over), out=Path(out)).summary
 
 
 @contextmanager

@@ -69,3 +69,13 @@ def quick(**overrides):
 @pytest.fixture
 def quick_config():
     return quick
+
+
+def make_trainer(cfg, path, diagnostics=False):
+    """A Trainer for ``cfg`` over the run directory ``path`` (not created until it fits)."""
+    from ganlab.engine.build import build
+    from ganlab.engine.trainer import Trainer
+    from ganlab.manager import get_manager
+    from ganlab.rundir import RunDir
+
+    return Trainer(build(cfg, diagnostics=diagnostics), RunDir(path), get_manager().hook)

@@ -129,7 +129,8 @@ def test_skipped_and_partial_runs_never_crash(runs, tmp_path):
     assert r.exit_code == 0
     out = r.output.replace("\n", " ")
     assert "partial:" in out and "no summary.json (still running, or stopped without one)" in out
-    assert "metrics.jsonl: 1 truncated line(s) skipped; summary used" in out
+    assert "metrics.jsonl: 1 malformed or truncated line(s) skipped; summary used" in out
+    assert f"skipped: {runs / 'not-a-run'}: not a run directory, and holds none" in out
     assert "config.toml unreadable" in out
     assert "does not exist" in out
     data = json.loads(invoke("compare", str(runs), "--json").output)

@@ -78,7 +78,9 @@ def test_changing_component_drops_options_written_for_the_old_one():
 
 def test_roundtrip_through_toml(tmp_path):
     cfg = ganlab.load_config(overrides={"train.steps": 42, "arch.width": 16})
-    cfgmod.write_toml(tmp_path / "c.toml", cfg.to_dict())
+    from ganlab.rundir.files import write_toml
+
+    write_toml(tmp_path / "c.toml", cfg.to_dict())
     again = ganlab.load_config(tmp_path / "c.toml")
     assert again == cfg
 

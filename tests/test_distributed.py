@@ -17,7 +17,7 @@ from click.testing import CliRunner
 import pytest
 import torch
 
-from ganlab.distributed import World
+from ganlab.engine.distributed import World
 from ganlab.launch import command_args
 
 # R1 too: its penalty backpropagates through D's own module, and must still be all-reduced.

@@ -9,10 +9,9 @@ import pytest
 import torch
 
 import ganlab
-from ganlab.api import _build_trainer
 from ganlab.config import PerfConfig
 from ganlab.errors import GanlabError
-from ganlab.fastpath import FastPath
+from ganlab.engine.fastpath import FastPath
 from ganlab.rundir import RunDir
 
 POINTS = {"train.batch_size": 64, "arch.width": 32, "arch.d_width": 32, "log.progress": False}
@@ -21,10 +20,9 @@ IMAGES = {"arch.name": "dcgan", "arch.width": 8, "train.batch_size": 16, "data.n
 
 
 def trainer(overrides, tmp):
-    cfg = ganlab.load_config(overrides=overrides)
-    rd = RunDir(Path(tmp) / "r")
-    rd.create()
-    return _build_trainer(cfg, rd, with_diagnostics=False)
+    from tests.conftest import make_trainer
+
+    return make_trainer(ganlab.load_config(overrides=overrides), Path(tmp) / "r")
 
 
 def test_auto_is_plain_fp32_on_the_cpu():
@@ -44,28 +42,28 @@ def test_auto_turns_on_what_helps_on_cuda(monkeypatch):
 def test_bf16_autocast_runs_the_forwards_in_bfloat16(tmp_path):
     t = trainer({**POINTS, "perf.amp": "bf16"}, tmp_path)
     with t.fast.autocast():
-        assert t.G(torch.randn(4, t.gan.latent_dim)).dtype == torch.bfloat16
-    stats, _ = t._read_stats(t.train_step(want_stats=True))
+        assert t.state.G(torch.randn(4, t.parts.gan.latent_dim)).dtype == torch.bfloat16
+    stats, _ = t.read_stats(t.step_fn(0, want_stats=True))
     assert all(math.isfinite(v) for v in stats.values())
-    assert all(p.dtype == torch.float32 for p in t.G.parameters())  # master weights stay fp32
+    assert all(p.dtype == torch.float32 for p in t.state.G.parameters())  # master weights stay fp32
 
 
 def test_channels_last_lays_out_image_models_and_batches(tmp_path):
     t = trainer({**IMAGES, "perf.channels_last": "on"}, tmp_path)
-    conv = next(p for p in t.D.parameters() if p.dim() == 4)
+    conv = next(p for p in t.state.D.parameters() if p.dim() == 4)
     assert conv.is_contiguous(memory_format=torch.channels_last)
-    real, _ = t._batches(16)
+    real, _ = t.step_fn.batches(16)
     assert real.is_contiguous(memory_format=torch.channels_last)
-    stats, _ = t._read_stats(t.train_step(want_stats=True))
+    stats, _ = t.read_stats(t.step_fn(0, want_stats=True))
     assert all(math.isfinite(v) for v in stats.values())
 
 
 @pytest.mark.parametrize("impl, flag", [("fused", "fused"), ("foreach", "foreach"), ("for-loop", "foreach")])
 def test_optimizer_implementations(tmp_path, impl, flag):
     t = trainer({**POINTS, "perf.optimizer_impl": impl}, tmp_path)
-    assert t.opt_g.defaults[flag] == (impl != "for-loop")
-    t.train_step()
-    assert all(torch.isfinite(p).all() for p in t.G.parameters())
+    assert t.state.opt_g.defaults[flag] == (impl != "for-loop")
+    t.step_fn(0)
+    assert all(torch.isfinite(p).all() for p in t.state.G.parameters())
 
 
 def test_a_bf16_run_records_its_fast_path(tmp_path):

@@ -43,7 +43,7 @@ def site(tmp_path, monkeypatch):
 
 def test_builtins_come_from_the_ganlab_entry_point_group():
     m = get_manager()
-    for name in ("archs", "losses", "datasets", "diagnostics", "terminal", "metrics-file", "summary-file"):
+    for name in ("archs", "losses", "datasets", "diagnostics", "regularizers", "terminal", "pictures", "tensorboard"):
         info = m.plugins[name]
         assert info.builtin and info.distribution == "ganlab" and info.version
     assert m.registry("architecture").get("mlp").plugin == "archs"
@@ -94,10 +94,11 @@ def test_duplicate_name_names_both_plugins_and_keeps_the_builtin(site):
     """)
     m = get_manager()
     assert [str(p) for p in m.problems] == [
-        "plugin 'ganlab-clash': architecture name 'mlp' from plugin 'ganlab-clash' is already registered "
-        "by plugin 'archs'; kept the first one"
+        "plugin 'ganlab-clash': architecture 'mlp' is also registered by plugin 'archs', which keeps the name "
+        "(it loaded first); use 'ganlab-clash:mlp' for this one, or disable a plugin with GANLAB_DISABLE_PLUGINS"
     ]
     assert m.registry("architecture").get("mlp").plugin == "archs"
+    assert m.registry("architecture").get("ganlab-clash:mlp").description == "an impostor"
 
 
 def test_registration_hook_that_raises_is_reported(site):
@@ -138,7 +139,7 @@ def test_cli_keeps_working_beside_a_broken_plugin(site):
 def test_trace_plugins_prints_hook_calls(site):
     make_dist(site, "ganlab-mine", "ganlab_mine", GOOD)
     out = _cli(["list", "losses"], {"PYTHONPATH": str(site), "GANLAB_TRACE_PLUGINS": "1"}, site)
-    assert "ganlab-trace: ganlab-mine.register_losses(register)" in out.stderr
+    assert "ganlab-trace: register_losses(register) -> [ganlab-mine]" in out.stderr  # through pluggy, per plugin
 
 
 def test_plugin_command_is_added(ganlab_plugin):

@@ -30,13 +30,13 @@ def test_parse_seeds_and_values():
 
 
 def test_progress_reads_the_last_complete_record(tmp_path):
-    from ganlab.sweep import Job, Result, _poll_step
+    from ganlab.sweep import Job, poll_step
 
-    r = Result(Job("x", {}), tmp_path, "started", step=3)
-    assert _poll_step(r) == 3  # no metrics yet
+    r = Job("x", {}, dir=tmp_path, step=3)
+    assert poll_step(r) == 3  # no metrics yet
     lines = [json.dumps({"step": s, "kind": "train", "pad": "x" * 300}) for s in range(10, 400, 10)]
     (tmp_path / "metrics.jsonl").write_text("\n".join(lines) + '\n{"step": 400, "ki')
-    assert _poll_step(r) == 390
+    assert poll_step(r) == 390
 
 
 def test_sweep_runs_the_grid_isolates_a_failure_and_skips_finished_runs(tmp_path):

@@ -12,7 +12,6 @@ from ganlab.plugins.archs.mlp import build as build_mlp
 from ganlab.plugins.losses.zoo import LSGAN, WGAN, WGANGP, Hinge, RaSGAN, RSGAN
 from ganlab.plugins.regularizers.penalties import R1, R2
 from ganlab.rundir import RunDir
-from ganlab.trainer import Trainer
 
 R = torch.tensor([2.0, -1.0, 0.5])  # D's raw outputs on real data
 FK = torch.tensor([0.0, 1.5, -2.0])  # ... and on generated data
@@ -101,10 +100,10 @@ def test_r1_r2_and_lazy_regularisation():
 
 
 def trainer(tmp_path, **over):
+    from tests.conftest import make_trainer
+
     cfg = ganlab.load_config(overrides={"train.batch_size": 32, "arch.width": 16, "arch.d_width": 16, "log.progress": False, **over})
-    rd = RunDir(tmp_path / "r")
-    rd.create()
-    return Trainer(cfg, rd, get_manager())
+    return make_trainer(cfg, tmp_path / "r")
 
 
 def test_wgan_clips_and_uses_rmsprop_as_the_paper_does(tmp_path):
@@ -112,9 +111,9 @@ def test_wgan_clips_and_uses_rmsprop_as_the_paper_does(tmp_path):
     assert (cfg.train.optimizer, cfg.train.lr_d, cfg.train.d_steps) == ("rmsprop", 5e-5, 5)
     assert ganlab.load_config(overrides={"loss.name": "wgan", "train.d_steps": 2}).train.d_steps == 2  # user wins
     t = trainer(tmp_path, **{"loss.name": "wgan", "train.lr_d": 0.5})
-    assert isinstance(t.opt_d, torch.optim.RMSprop)
-    t.train_step()
-    assert max(p.abs().max().item() for p in t.D.parameters()) <= 0.01
+    assert isinstance(t.state.opt_d, torch.optim.RMSprop)
+    t.step_fn(0)
+    assert max(p.abs().max().item() for p in t.state.D.parameters()) <= 0.01
 
 
 def test_wgan_gp_recommends_its_papers_adam():
@@ -126,22 +125,22 @@ def test_wgan_gp_recommends_its_papers_adam():
 def test_spectral_norm_bounds_ds_layers(tmp_path, maxout):
     t = trainer(tmp_path, **{"arch.spectral_norm": True, "arch.d_maxout": maxout})
     for _ in range(20):
-        t.D(torch.randn(64, 2))  # power iterations run in training-mode forwards
-    for m in t.D.modules():
+        t.state.D(torch.randn(64, 2))  # power iterations run in training-mode forwards
+    for m in t.state.D.modules():
         if isinstance(m, nn.Linear):
             assert torch.linalg.matrix_norm(m.weight, ord=2).item() == pytest.approx(1.0, abs=0.05)
 
 
 def test_ema_follows_the_formula_and_is_used_for_samples(tmp_path):
     t = trainer(tmp_path, **{"train.ema": 0.5})
-    before = [p.detach().clone() for p in t.G.parameters()]
-    t.train_step()
-    for e, b, p in zip(t.G_ema.parameters(), before, t.G.parameters()):
+    before = [p.detach().clone() for p in t.state.G.parameters()]
+    t.step_fn(0)
+    for e, b, p in zip(t.state.G_ema.parameters(), before, t.state.G.parameters()):
         assert torch.allclose(e, 0.5 * b + 0.5 * p.detach())
     assert "generator_ema" in t.state_dict()
     with torch.no_grad():
-        z = t.gan.latent(5, torch.Generator().manual_seed(t.config.seed + 1_000_003))
-        assert torch.allclose(t.generate(5), t.G_ema(z))
+        z = t.parts.gan.latent(5, torch.Generator().manual_seed(t.config.seed + 1_000_003))
+        assert torch.allclose(t.sampler.generate(5), t.state.G_ema(z))
 
 
 @pytest.mark.parametrize("arch", [{}, {"arch.d_maxout": 3, "arch.batchnorm": True}])  # BatchNorm buffers too
@@ -170,7 +169,7 @@ def test_critic_losses_make_probability_diagnostics_not_applicable(tmp_path):
     (["reg.name=r1", "reg.gamma=-1"], None),
     (["train.optimizer=sgd"], "config key 'train.optimizer' must be one of adam, rmsprop, got 'sgd'"),
     (["train.ema=1.5"], "config key 'train.ema' must be in [0, 1)"),
-    (["reg.gamma=1"], "unknown config key 'reg.gamma' for regularizer 'none'"),
+    (["reg.gamma=1"], "unknown config key 'reg.gamma' for no regularizer ('none')"),
 ])  # fmt: skip
 def test_bad_choices(sets, msg, tmp_path):
     if msg is None:  # options are checked when the run is built

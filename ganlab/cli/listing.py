@@ -9,35 +9,39 @@ from rich.table import Table
 
 from ganlab.console import console
 from ganlab.errors import GanlabError
-
-KINDS = {
-    "archs": "architecture",
-    "losses": "loss",
-    "diagnostics": "diagnostic",
-    "datasets": "dataset",
-    "regularizers": "regularizer",
-}
-_ALIASES = {"arch": "archs", "architectures": "archs", "loss": "losses", "diagnostic": "diagnostics",
-            "diags": "diagnostics", "dataset": "datasets", "data": "datasets",
-            "regularizer": "regularizers", "reg": "regularizers", "regs": "regularizers"}
+from ganlab.kinds import KINDS, by_word
 
 
-def components(kind: str | None = None, options: bool = False) -> dict[str, list[dict]]:
+def components(word: str | None = None, options: bool = False) -> dict[str, list[dict]]:
     """Registered components by kind; with ``options`` also each one's options and defaults
-    (this imports the components, torch included)."""
+    (this imports the components, torch included). A component that cannot be loaded is listed
+    with the reason, and reported as its plugin's problem; the others are unaffected."""
     from ganlab.manager import get_manager
+    from ganlab.resolve import CORE_ARCH_OPTIONS
 
     m = get_manager()
     out = {}
-    for word, reg_kind in KINDS.items():
-        if kind in (None, word):
-            rows = []
-            for e in m.registry(reg_kind):
-                row = {"name": e.name, "aliases": list(e.aliases), "description": e.description, "plugin": e.plugin}
-                if options:
-                    row["options"] = {k: p.default for k, p in e.options().items()}
-                rows.append(row)
-            out[word] = rows
+    for kind in KINDS:
+        if word not in (None, kind.word):
+            continue
+        rows = []
+        for e in m.registry(kind.name):
+            problem = e.static_problem()
+            row = {"name": e.name if m.registry(kind.name).canonical(e.qualified) == e.name else e.qualified,
+                   "aliases": list(e.aliases), "description": e.description, "plugin": e.plugin}  # fmt: skip
+            if problem:
+                row["problem"] = problem
+            if options and not problem:
+                try:
+                    opts = {k: p.default for k, p in e.options().items()}
+                    if kind.name == "architecture":
+                        opts = {**opts, **{k: v for k, v in CORE_ARCH_OPTIONS.items() if k not in opts}}
+                    row["options"] = opts
+                except GanlabError as exc:
+                    row["problem"] = str(exc)
+                    m.report(e.plugin, str(exc).removeprefix(f"plugin {e.plugin!r}: "))
+            rows.append(row)
+        out[kind.word] = rows
     return out
 
 
@@ -46,15 +50,16 @@ def components(kind: str | None = None, options: bool = False) -> dict[str, list
 @click.option("--options", "show_options", is_flag=True, help="Also each component's options and defaults.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def list_components(kind, show_options, as_json) -> None:
-    """List components: archs, losses, diagnostics, datasets, regularizers (default: all).
+    """List components: archs, losses, datasets, regularizers, diagnostics, extractors (default: all).
 
     Options are set with --set arch.KEY=VALUE (loss., data., reg., diag.NAME.); training-wide
     stabilisers such as train.ema are config keys (docs/config.md).
     """
     if kind is not None:
-        kind = _ALIASES.get(kind, kind)
-        if kind not in KINDS:
-            raise GanlabError(f"unknown kind {kind!r}; choose one of: {', '.join(KINDS)}")
+        found = by_word(kind)
+        if found is None:
+            raise GanlabError(f"unknown kind {kind!r}; choose one of: {', '.join(k.word for k in KINDS)}")
+        kind = found.word
     data = components(kind, options=show_options)
     if as_json:
         click.echo(json.dumps(data if kind is None else data[kind], indent=2))
@@ -65,9 +70,10 @@ def list_components(kind, show_options, as_json) -> None:
         for col in cols:
             table.add_column(col, overflow="fold")
         for r in rows:
-            cells = [r["name"], ", ".join(r["aliases"]), r["description"], r["plugin"]]
+            description = r["description"] + (f" [unavailable: {r['problem']}]" if r.get("problem") else "")
+            cells = [r["name"], ", ".join(r["aliases"]), description, r["plugin"]]
             if show_options:
-                cells.append(", ".join(f"{k}={v}" for k, v in r["options"].items()))
+                cells.append(", ".join(f"{k}={v}" for k, v in r.get("options", {}).items()))
             table.add_row(*cells)
         console().print(table, markup=False)
 

@@ -1,8 +1,12 @@
 """Compare runs: find them, group those that differ only in seed, aggregate their metrics.
 
-    runs, problems = discover(["runs/"])
-    table = aggregate(runs)          # groups, with mean/std/n, best and last, verdict counts
-    render.markdown(table)           # or json / csv / a Rich table / an HTML report
+>>> from ganlab.compare import aggregate, discover, render
+>>> runs, problems = discover(["tests/data"])
+>>> table = aggregate(runs, problems)       # groups, with mean/std/n, best and last, verdict counts
+>>> [render.group_label(table, g) for g in table.groups]
+['arch=dcgan, dataset=digits', 'arch=mlp, dataset=ring8']
+>>> print(render.to_markdown(table).splitlines()[0][:40])   # or to_json, to_csv, to_rich, report
+| arch | dataset | runs | fid/fid | fid/fid
 
 Protocol first: a metric whose protocol (``NAME/protocol`` in the summary: extractor, sample
 counts, image size) differs between runs of a group is not averaged; the cell says so.
@@ -12,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import statistics
 import tomllib
 from dataclasses import dataclass, field
@@ -19,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from ganlab.rundir import CONFIG, RunDir
+from ganlab.rundir.files import read_json_lines
+from ganlab.run import Run, flatten
 
 # Config keys that do not change what a run learns or measures: never a reason to split groups.
 # perf.* (bf16, layout, compile) is how fast a run goes, like the device; summary.json's
@@ -28,57 +35,35 @@ STANDARD_BETTER = {"steps_per_second": "higher"}
 
 
 @dataclass
-class RunRecord:
-    path: Path
-    config: dict[str, Any]  # flattened: {"arch.name": "mlp", "train.lr_g": 0.001, ...}
-    summary: dict[str, Any] | None
-    notes: list[str] = field(default_factory=list)
-    _metrics: list[dict[str, Any]] | None = field(default=None, repr=False)
-
-    @property
-    def status(self) -> str:
-        return self.summary["status"] if self.summary else "running"
-
-    def metrics(self) -> list[dict[str, Any]]:
-        """metrics.jsonl's complete records, read once (the report plots several keys from it)."""
-        if self._metrics is None:
-            self._metrics = RunDir(self.path).read_metrics()
-        return self._metrics
-
-
-@dataclass
 class Problem:
     path: Path
     kind: str  # "skipped" | "partial"
     reason: str
 
 
-def flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in d.items():
-        if isinstance(v, dict):
-            out.update(flatten(v, f"{prefix}{k}."))
-        else:
-            out[f"{prefix}{k}"] = v
-    return out
-
-
-def discover(paths: list[str | Path]) -> tuple[list[RunRecord], list[Problem]]:
-    """Every run directory under ``paths`` (recursively), and what could not be used, with why."""
-    runs: list[RunRecord] = []
+def discover(paths: list[str | Path]) -> tuple[list[Run], list[Problem]]:
+    """Every run directory under ``paths`` (recursively), and what could not be used, with why.
+    A directory that is neither a run nor holds one is listed as skipped (the topmost only)."""
+    runs: list[Run] = []
     problems: list[Problem] = []
     seen: set[Path] = set()
     for p in map(Path, paths):
         if not p.exists():
             problems.append(Problem(p, "skipped", "does not exist"))
             continue
-        found = [p] if (p / CONFIG).is_file() else sorted(c.parent for c in p.rglob(CONFIG))
+        if not p.is_dir():
+            problems.append(Problem(p, "skipped", "not a directory"))
+            continue
+        found, empty = _walk(p)
         if not found:
             problems.append(Problem(p, "skipped", "not a run directory, and holds none"))
+        else:
+            problems += [Problem(e, "skipped", "not a run directory, and holds none") for e in empty]
         for run_dir in found:
-            if run_dir.resolve() in seen or any(part.startswith(".") for part in run_dir.relative_to(p).parts):
+            key = run_dir.resolve()
+            if key in seen:
                 continue
-            seen.add(run_dir.resolve())
+            seen.add(key)
             record, problem = _read(run_dir)
             if problem:
                 problems.append(problem)
@@ -87,32 +72,45 @@ def discover(paths: list[str | Path]) -> tuple[list[RunRecord], list[Problem]]:
     return runs, problems
 
 
-def _read(path: Path) -> tuple[RunRecord | None, Problem | None]:
+def _walk(root: Path) -> tuple[list[Path], list[Path]]:
+    """Run directories under ``root`` (not inside another run, not hidden), and the topmost
+    directories that hold none."""
+    runs: list[Path] = []
+    empty: list[Path] = []
+
+    def visit(d: Path) -> bool:
+        if (d / CONFIG).is_file():
+            runs.append(d)
+            return True
+        try:
+            subdirs = sorted(e.path for e in os.scandir(d) if e.is_dir(follow_symlinks=False) and not e.name.startswith("."))
+        except OSError:
+            return False
+        held = [visit(Path(s)) for s in subdirs]
+        if any(held):
+            empty.extend(Path(s) for s, h in zip(subdirs, held) if not h)
+        return any(held)
+
+    visit(root)
+    return runs, empty
+
+
+def _read(path: Path) -> tuple[Run | None, Problem | None]:
     try:
-        config = flatten(tomllib.loads((path / CONFIG).read_text()))
+        config = tomllib.loads((path / CONFIG).read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as exc:
-        return None, Problem(path, "skipped", f"config.toml unreadable ({exc})")
+        return None, Problem(path, "skipped", f"config.toml unreadable ({type(exc).__name__}: {exc})")
     rd = RunDir(path)
-    summary = rd.read_summary()
-    if summary is None:
-        why = "summary.json is not valid JSON" if rd.summary_path.exists() else "no summary.json (still running, or stopped without one)"
+    why = rd.summary_problem()
+    if why is not None:
         return None, Problem(path, "partial", why)
-    record = RunRecord(path, config, summary)
-    if rd.metrics_path.exists():
-        lines = rd.metrics_path.read_text().splitlines()
-        bad = sum(1 for line in lines if not _is_json(line))
-        if bad:
-            record.notes.append(f"metrics.jsonl: {bad} truncated line(s) skipped")
-            return record, Problem(path, "partial", record.notes[-1] + "; summary used")
+    record = Run(path, config, rd.read_summary())
+    records, bad = read_json_lines(rd.metrics_path)
+    record._metrics = records
+    if bad:
+        record.notes.append(f"metrics.jsonl: {bad} malformed or truncated line(s) skipped")
+        return record, Problem(path, "partial", record.notes[-1] + "; summary used")
     return record, None
-
-
-def _is_json(line: str) -> bool:
-    try:
-        json.loads(line)
-        return True
-    except json.JSONDecodeError:
-        return False
 
 
 @dataclass
@@ -133,7 +131,7 @@ class Stat:
 class Group:
     key: tuple
     config: dict[str, Any]
-    runs: list[RunRecord]
+    runs: list[Run]
     stats: dict[str, Stat] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)
     verdicts: dict[str, int] = field(default_factory=dict)
@@ -152,10 +150,10 @@ def _groupable(key: str) -> bool:
     return not any(key == k or (k.endswith(".") and key.startswith(k)) for k in NOT_GROUPING)
 
 
-def aggregate(runs: list[RunRecord], problems: list[Problem] | None = None) -> Table:
+def aggregate(runs: list[Run], problems: list[Problem] | None = None) -> Table:
     groups: dict[tuple, Group] = {}
     for r in runs:
-        cfg = {k: v for k, v in r.config.items() if _groupable(k)}
+        cfg = {k: v for k, v in r.flat.items() if _groupable(k)}
         key = tuple(sorted((k, json.dumps(v, sort_keys=True)) for k, v in cfg.items()))
         groups.setdefault(key, Group(key, cfg, [])).runs.append(r)
     all_keys = sorted({k for g in groups.values() for k in g.config})
@@ -187,13 +185,13 @@ def _varies(key: str, groups: list[Group]) -> bool:
     return len({json.dumps(g.config.get(key)) for g in groups}) > 1
 
 
-def _value(r: RunRecord, metric: str) -> Any:
+def _value(r: Run, metric: str) -> Any:
     if metric == "steps_per_second":
         return r.summary.get("steps_per_second")
     return (r.summary.get("metrics") or {}).get(metric)
 
 
-def _stat(runs: list[RunRecord], metric: str, better: str | None) -> Stat:
+def _stat(runs: list[Run], metric: str, better: str | None) -> Stat:
     done = [r for r in runs if r.status == "completed"]
     values = [v for r in done if isinstance(v := _value(r, metric), (int, float)) and math.isfinite(v)]
     diag = metric.split("/")[0]

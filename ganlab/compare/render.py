@@ -8,12 +8,11 @@ import json
 from typing import Any
 
 from ganlab.compare import Group, Stat, Table, best_group
-
-SHORT = {"arch.name": "arch", "loss.name": "loss", "data.name": "dataset", "reg.name": "reg"}
+from ganlab.kinds import short_key
 
 
 def col(key: str) -> str:
-    return SHORT.get(key, key)
+    return short_key(key)
 
 
 def fmt(s: Stat, digits: int = 4) -> str:
@@ -43,7 +42,7 @@ def as_dict(table: Table) -> dict[str, Any]:
             {
                 "config": {k: g.config.get(k) for k in table.varying},
                 "full_config": g.config,
-                "runs": [str(r.path) for r in g.runs],
+                "runs": [str(r.dir) for r in g.runs],
                 "statuses": g.statuses,
                 "verdicts": g.verdicts,
                 "metrics": {m: g.stats[m].as_dict() for m in table.metrics},

@@ -38,7 +38,7 @@ def _series(table: Table, kind: str, key: str) -> list[tuple[str, list[int], lis
     for g in table.groups:
         by_step: dict[int, list[float]] = {}
         for r in g.runs:
-            for rec in r.metrics():
+            for rec in r.metrics:
                 v = rec.get(key)
                 if rec.get("kind") == kind and isinstance(v, (int, float)) and not isinstance(v, bool):
                     by_step.setdefault(rec["step"], []).append(float(v))
@@ -109,12 +109,12 @@ def write_report(table: Table, out: str | Path) -> Path:
     for g in table.groups:
         parts.append(f"<h3>{html.escape(group_label(table, g))}</h3><div class='samples'>")
         for r in g.runs:
-            final = r.path / "samples" / "final.png"
+            final = r.dir / "samples" / "final.png"
             if final.is_file():
                 data = base64.b64encode(final.read_bytes()).decode()
-                seed = r.config.get("seed")
-                parts.append(f"<figure><img alt='samples of {html.escape(str(r.path))}' src='data:image/png;base64,{data}'>"
-                             f"<figcaption>seed {seed} · {html.escape(r.status)}</figcaption></figure>")  # fmt: skip
+                seed = r.flat.get("seed")
+                parts.append(f"<figure><img alt='samples of {html.escape(str(r.dir))}' src='data:image/png;base64,{data}'>"
+                             f"<figcaption>seed {html.escape(str(seed))} · {html.escape(str(r.status))}</figcaption></figure>")  # fmt: skip
         parts.append("</div>")
     # Lets a headless browser (and the tests) confirm every figure decoded.
     parts.append("<p id='status'></p><script>window.addEventListener('load',()=>{const im=[...document.images];"

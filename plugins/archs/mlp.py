@@ -1,7 +1,11 @@
 """The multilayer-perceptron GAN of Goodfellow et al. 2014 ("Generative Adversarial Nets").
 
-    gan = build(data_shape=(2,), width=128, depth=3)       # 2-D points
-    gan = build(data_shape=(1, 32, 32))                     # flattened images, Tanh output
+>>> from ganlab.plugins.archs.mlp import build
+>>> gan = build(data_shape=(2,), width=128, depth=3)       # 2-D points
+>>> gan.generator(gan.latent(5)).shape, gan.discriminator(gan.generator(gan.latent(5))).shape
+(torch.Size([5, 2]), torch.Size([5]))
+>>> build(data_shape=(1, 8, 8)).generator.out              # flattened images, Tanh output
+Tanh()
 
 G: z -> [Linear, ReLU] x depth -> Linear (-> Tanh for images, whose values lie in [-1, 1]).
 D: x -> [Linear, LeakyReLU(0.2)] x d_depth -> Linear -> one logit per sample. The paper's final
@@ -9,6 +13,9 @@ sigmoid is folded into the loss (BCE with logits) for numerical stability. The p
 maxout units (and dropout); ``d_maxout=5`` gives maxout with 5 pieces in place of LeakyReLU, as
 in the paper and in PacGAN's 2-D experiments, whose generator also used BatchNorm
 (``batchnorm=true``). LeakyReLU and no BatchNorm are the defaults: cheaper on a CPU.
+``minibatch_std=true`` appends the minibatch standard deviation (Karras et al. 2018) to D's last
+hidden features. Spectral normalisation (``arch.spectral_norm``) is applied by ganlab's core to
+any architecture's D.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from torch import nn
 
 from ganlab.components import GAN
 from ganlab.errors import GanlabError
+from ganlab.nn import MinibatchStd
 
 
 class Maxout(nn.Linear):
@@ -37,11 +45,16 @@ class Maxout(nn.Linear):
         return f"in_features={self.in_features}, width={self.width}, pieces={self.pieces}"
 
 
-def _mlp(n_in: int, width: int, depth: int, n_out: int, hidden) -> nn.Sequential:
+def _mlp(n_in: int, width: int, depth: int, n_out: int, hidden, mbstd_group: int | None = None) -> nn.Sequential:
     """``hidden(n_in, width)`` gives one hidden block's layers (a flat list, so the parameter
-    names of the plain MLP stay ``net.0.weight``, ``net.2.weight``, ...)."""
+    names of the plain MLP stay ``net.0.weight``, ``net.2.weight``, ...); with ``mbstd_group``
+    (not None) a MinibatchStd comes before the output layer."""
     layers = [layer for i in range(depth) for layer in hidden(n_in if i == 0 else width, width)]
-    layers.append(nn.Linear(width if depth else n_in, n_out))
+    last = width if depth else n_in
+    if mbstd_group is not None:
+        layers.append(MinibatchStd(mbstd_group))
+        last += 1
+    layers.append(nn.Linear(last, n_out))
     return nn.Sequential(*layers)
 
 
@@ -75,25 +88,12 @@ class Generator(nn.Module):
 
 
 class Discriminator(nn.Module):
-    def __init__(self, data_shape: tuple[int, ...], width: int, depth: int, maxout: int = 0):
+    def __init__(self, data_shape: tuple[int, ...], width: int, depth: int, maxout: int = 0, mbstd_group: int | None = None):
         super().__init__()
-        self.net = _mlp(math.prod(data_shape), width, depth, 1, _d_block(maxout))
+        self.net = _mlp(math.prod(data_shape), width, depth, 1, _d_block(maxout), mbstd_group)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x.flatten(1)).squeeze(1)  # (B,) logits
-
-
-def spectral_normalize(module: nn.Module) -> nn.Module:
-    """Spectral normalisation (Miyato et al. 2018) of every Linear/Conv layer, through torch's own
-    ``spectral_norm`` parametrisation (one power iteration per forward in training)."""
-    from torch.nn.utils.parametrizations import spectral_norm
-
-    for name, child in list(module.named_children()):
-        if isinstance(child, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
-            setattr(module, name, spectral_norm(child))
-        else:
-            spectral_normalize(child)
-    return module
 
 
 def build(
@@ -104,9 +104,10 @@ def build(
     depth: int = 3,  # hidden layers of G
     d_width: int = 128,  # hidden units per layer of D
     d_depth: int = 3,  # hidden layers of D
-    spectral_norm: bool = False,  # spectral normalisation of D's layers (Miyato et al. 2018)
     d_maxout: int = 0,  # maxout pieces per hidden unit of D; 0: LeakyReLU(0.2)
     batchnorm: bool = False,  # BatchNorm after each hidden Linear of G
+    minibatch_std: bool = False,  # append the minibatch std to D's last hidden features (Karras et al. 2018)
+    minibatch_std_group: int = 4,  # samples per group for that std (the paper's 4; 0: the whole batch)
 ) -> GAN:
     """Feed-forward G and D of Goodfellow et al. 2014; points or flattened images."""
     for key, v in (("latent_dim", latent_dim), ("width", width), ("d_width", d_width)):
@@ -117,9 +118,7 @@ def build(
             raise GanlabError(f"arch.{key} must be 0 or more, got {v}")
     if d_maxout < 0 or d_maxout == 1:
         raise GanlabError(f"arch.d_maxout must be 0 (LeakyReLU) or 2 or more pieces, got {d_maxout}")
-    d = Discriminator(data_shape, d_width, d_depth, d_maxout)
-    return GAN(
-        generator=Generator(latent_dim, data_shape, width, depth, batchnorm),
-        discriminator=spectral_normalize(d) if spectral_norm else d,
-        latent_dim=latent_dim,
-    )
+    if minibatch_std_group < 0:
+        raise GanlabError(f"arch.minibatch_std_group must be 0 (the whole batch) or more, got {minibatch_std_group}")
+    d = Discriminator(data_shape, d_width, d_depth, d_maxout, minibatch_std_group if minibatch_std else None)
+    return GAN(generator=Generator(latent_dim, data_shape, width, depth, batchnorm), discriminator=d, latent_dim=latent_dim)

@@ -23,6 +23,9 @@ class InMemory(Dataset):
         idx = torch.randint(len(self.tensor), (n,), generator=generator, device=self.tensor.device)
         return self.tensor[idx]  # (n, *shape), uniformly with replacement
 
+    def all_samples(self):
+        return self.tensor
+
     def batch_shard(self, n, generator, rows):
         idx = torch.randint(len(self.tensor), (n,), generator=generator, device=self.tensor.device)
         return self.tensor[idx[rows]]  # gathers only this process's rows

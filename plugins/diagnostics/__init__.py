@@ -1,24 +1,32 @@
-"""Built-in convergence diagnostics and sample-quality metrics."""
+"""Built-in convergence diagnostics, sample-quality metrics and the feature extractors they use.
+Each one's description is the first line of its class's docstring."""
 
 import ganlab
 
-# name, "module:class" under ganlab.plugins.diagnostics, aliases, description
-DIAGNOSTICS = (
-    ("equilibrium", "equilibrium:Equilibrium", (),
-     "Mean D(x), D(G(z)) and the JSD bound the D loss implies; flags a D that has won"),
-    ("gradients", "gradients:Gradients", (), "Gradient norms of G and D and their ratio; flags vanishing G gradients"),
-    ("divergence", "divergence:Divergence", (), "NaN/Inf (the run ends as diverged), exploding losses, sustained oscillation"),
-    ("stacked-modes", "stacked_modes:StackedModes", (),
-     "Modes captured out of 1,000 and KL to uniform on stacked-digits (Stacked-MNIST)"),
-    ("fid", "quality:Fid", (), "Frechet distance of image features (torchmetrics); digits CNN offline or Inception-v3"),
-    ("kid", "quality:Kid", (), "Kernel distance of image features (torchmetrics), mean and std over subsets"),
-    ("precision-recall", "quality:PrecisionRecall", ("pr",), "Improved precision and recall, k = 3 (Kynkaanniemi et al. 2019)"),
-    ("mode-coverage", "mode_coverage:ModeCoverage", ("modes",),
-     "Modes captured, % high quality, reverse KL (PacGAN protocol, mixtures)"),
-)  # fmt: skip
+DIAGNOSTICS = (  # name, "module:class" under ganlab.plugins.diagnostics, aliases
+    ("equilibrium", "equilibrium:Equilibrium", ()),
+    ("gradients", "gradients:Gradients", ()),
+    ("divergence", "divergence:Divergence", ()),
+    ("stacked-modes", "stacked_modes:StackedModes", ()),
+    ("fid", "quality:Fid", ()),
+    ("kid", "quality:Kid", ()),
+    ("precision-recall", "quality:PrecisionRecall", ("pr",)),
+    ("mode-coverage", "mode_coverage:ModeCoverage", ("modes",)),
+)
+
+EXTRACTORS = (
+    ("digits", "features:DigitsFeatures", ("digits-cnn",)),
+    ("inception", "features:InceptionFeatures", ("inception-v3",)),
+)
 
 
 @ganlab.hookimpl
 def register_diagnostics(register):
-    for name, target, aliases, description in DIAGNOSTICS:
-        register(name, f"ganlab.plugins.diagnostics.{target}", aliases=aliases, description=description)
+    for name, target, aliases in DIAGNOSTICS:
+        register(name, f"ganlab.plugins.diagnostics.{target}", aliases=aliases)
+
+
+@ganlab.hookimpl
+def register_extractors(register):
+    for name, target, aliases in EXTRACTORS:
+        register(name, f"ganlab.plugins.diagnostics.{target}", aliases=aliases)

@@ -1,28 +1,29 @@
-"""Feature extractors for sample-quality metrics (FID, KID, precision/recall).
+"""Feature extractors for sample-quality metrics (FID, KID, precision/recall), registered through
+``register_extractors`` like any plugin's.
 
-    extractor = get_extractor("auto", dataset)      # digits-cnn for digits data, else inception
+    extractor = get_extractor("auto", dataset)      # the dataset's own (digits), else inception
     feats = extractor(images)                       # (B, C, H, W) in [-1, 1] -> (B, F)
-    extractor.protocol                              # "digits-cnn (64-d)" ...
+    extractor.protocol                              # "digits-cnn (64-d per channel, ...)"
 
 ``digits`` is the small CNN shipped inside ganlab (see digits_net.py): offline, for ``digits``
 and ``stacked-digits`` (each channel's 64 features, concatenated). ``inception`` is Inception-v3
 with the FID weights of torch-fidelity through torchmetrics (2048-d pool features); it needs
 ``pip install 'ganlab[inception]'`` and its weights, downloaded on first use or given as a local
-file with ``weights``. ``module:attribute`` names any callable returning an ``nn.Module`` that maps
-[-1, 1] images to features.
+file with ``weights``. Other extractors come from plugins; a config names them, never code.
 """
 
 from __future__ import annotations
 
-import importlib
-
 import torch
 from torch import nn
 
+from ganlab.components import FeatureExtractor
 from ganlab.errors import GanlabError
 
 
-class DigitsFeatures(nn.Module):
+class DigitsFeatures(nn.Module, FeatureExtractor):
+    """The digits CNN shipped with ganlab: 64 features per channel, offline."""
+
     def __init__(self):
         super().__init__()
         from ganlab.plugins.diagnostics.digits_net import load
@@ -36,7 +37,9 @@ class DigitsFeatures(nn.Module):
         return torch.cat([self.net.features(x[:, c : c + 1]) for c in range(x.shape[1])], dim=1)
 
 
-class InceptionFeatures(nn.Module):
+class InceptionFeatures(nn.Module, FeatureExtractor):
+    """Inception-v3 pool3 features with torch-fidelity's FID weights (2048-d), through torchmetrics."""
+
     def __init__(self, weights: str = ""):
         super().__init__()
         try:
@@ -49,7 +52,8 @@ class InceptionFeatures(nn.Module):
             raise GanlabError(
                 f"Inception-v3 features are unavailable ({type(exc).__name__}: {exc}); they need "
                 "`pip install 'ganlab[inception]'` and the FID weights (pt_inception-2015-12-05), downloaded on "
-                "first use or given offline with --set diag.fid.weights=FILE; or use features=digits for digit data"
+                "first use or given offline with --set diag.fid.weights=FILE; or give the dataset an extractor "
+                "(features = \"NAME\" on its class, `ganlab list extractors`), or --set diag.fid.features=digits for digit data"
             ) from None
         self.protocol = "inception-v3 (2048-d pool3, torch-fidelity FID weights)"
 
@@ -61,23 +65,19 @@ class InceptionFeatures(nn.Module):
 
 
 def get_extractor(name: str, dataset, weights: str = "") -> nn.Module:
+    """The registered extractor ``name`` (``auto``: the dataset's ``features``, else inception)."""
+    from ganlab.engine.build import create
+    from ganlab.manager import get_manager
+
     if getattr(dataset, "kind", "points") != "images":
         raise GanlabError("image-feature metrics (fid, kid, precision-recall) need an image dataset")
     if name == "auto":
-        name = getattr(dataset, "features", "inception")
-    if name == "digits":
-        return DigitsFeatures()
-    if name == "inception":
-        return InceptionFeatures(weights)
-    if ":" in name:
-        module, _, attr = name.partition(":")
-        try:
-            obj = getattr(importlib.import_module(module), attr)()
-        except Exception as exc:
-            raise GanlabError(f"feature extractor {name!r} could not be built ({type(exc).__name__}: {exc})") from None
-        obj.protocol = getattr(obj, "protocol", name)
-        return obj
-    raise GanlabError(f"unknown feature extractor {name!r}; use auto, digits, inception or module:attribute")
+        name = getattr(dataset, "features", None) or "inception"
+    options = {"weights": weights} if weights else {}
+    extractor = create(get_manager(), "extractor", name, **options)
+    if not getattr(extractor, "protocol", ""):
+        extractor.protocol = name
+    return extractor
 
 
 _last: tuple = (None, None, None)  # (extractor protocol, samples tensor, features): one evaluation's cache

@@ -39,8 +39,7 @@ class _FeatureMetric(Diagnostic):
 
     def setup(self, run, dataset):
         self.extractor = get_extractor(self.features, dataset, self.weights)
-        n = min(self.n_real, len(dataset)) if hasattr(dataset, "__len__") else self.n_real
-        self.real = features_in_batches(self.extractor, _real_batch(dataset, n, run))
+        self.real = features_in_batches(self.extractor, _real_batch(dataset, self.n_real, run))
         self.size = "x".join(map(str, dataset.shape))
         self._prepare()
 
@@ -55,8 +54,9 @@ class _FeatureMetric(Diagnostic):
 
 
 def _real_batch(dataset, n, run):
-    if hasattr(dataset, "images") and len(dataset.images) <= n:
-        return dataset.images.float().cpu()  # the whole (small) dataset, each image once
+    every = dataset.all_samples() if hasattr(dataset, "all_samples") else None
+    if every is not None and len(every) <= n:
+        return every.float().cpu()  # the whole (small) dataset, each image once
     return run.real(n, run.config.seed + 7)
 
 

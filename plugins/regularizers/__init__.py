@@ -1,12 +1,9 @@
-"""Built-in regularizers of the discriminator."""
+"""Built-in regularizers of the discriminator. (``--reg none``, no regularizer, is the core's.)"""
 
 import ganlab
 
 
 @ganlab.hookimpl
 def register_regularizers(register):
-    register("none", "ganlab.plugins.regularizers.penalties:NoRegularizer", description="No regularizer")
-    register("r1", "ganlab.plugins.regularizers.penalties:R1",
-             description="R1: gamma/2 E|grad D(x)|^2 on real data (Mescheder et al. 2018)")
-    register("r2", "ganlab.plugins.regularizers.penalties:R2",
-             description="R2: gamma/2 E|grad D(x)|^2 on generated data (Mescheder et al. 2018)")
+    register("r1", "ganlab.plugins.regularizers.penalties:R1")
+    register("r2", "ganlab.plugins.regularizers.penalties:R2")

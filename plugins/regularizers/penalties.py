@@ -22,10 +22,6 @@ def grad_penalty(discriminator, x: torch.Tensor) -> torch.Tensor:
     return grad.flatten(1).pow(2).sum(dim=1).mean()
 
 
-class NoRegularizer(Regularizer):
-    """No regularizer."""
-
-
 class R1(Regularizer):
     """R1: gamma/2 E|grad D(x)|^2 on real data (Mescheder et al. 2018)."""
 

@@ -23,4 +23,6 @@ def on_evaluate(run, step):
     else:
         return
     if step == run.total_steps:
-        shutil.copyfile(path, run.dir / "samples" / "final.png")
+        final = run.dir / "samples" / "final.png"
+        shutil.copyfile(path, final)
+        run.artifacts["samples"] = final

@@ -31,6 +31,8 @@ def _stats(metrics):
 
 @ganlab.hookimpl
 def on_run_start(run):
+    if run.config.log.quiet:
+        return
     con = console()
     verb = "resuming" if run.resumed else "training"
     con.print(f"[bold]{verb}[/] {escape(run.title)} on {run.device} -> {escape(str(run.dir))}")
@@ -71,12 +73,13 @@ def on_run_end(run, summary):
         live.stop()
         if not console().is_terminal:
             console().print()  # the last live frame ends without a newline off a terminal
+    if run.config.log.quiet:
+        return
     con = console()
     con.print(summary_table(summary))
     # Paths go below the table, unwrapped, so they can be copied whole.
-    final = run.dir / "samples" / "final.png"
-    if summary["status"] == "completed" and final.is_file():
-        con.print(f"samples: {escape(str(final))}", soft_wrap=True)
+    for label, path in run.artifacts.items():
+        con.print(f"{label + ':':<8} {escape(str(path))}", soft_wrap=True)
     con.print(f"run:     {escape(str(run.dir))}", soft_wrap=True)
 
 
@@ -100,6 +103,8 @@ def summary_table(summary) -> Table:
         lvl = v["level"]
         reason = f": {escape(v['reason'])}" if v.get("reason") else ""
         table.add_row(escape(name), f"[{_LEVEL_STYLE.get(lvl, 'white')}]{lvl}[/]{reason}")
+    for problem in summary.get("problems") or []:
+        table.add_row("problem", f"[yellow]{escape(problem)}[/]")
     if summary.get("error"):
         table.add_row("error", f"[red]{escape(summary['error'])}[/]")
     return table

@@ -4,7 +4,7 @@ import click
 import torch
 
 import ganlab
-from ganlab.components import GAN, Dataset, Diagnostic, Loss, Regularizer
+from ganlab.components import GAN, Dataset, Diagnostic, FeatureExtractor, Loss, Regularizer
 
 
 class Line(Dataset):
@@ -70,6 +70,20 @@ class WeightDecay(Regularizer):
 
     def penalty(self, discriminator, real, fake, step):
         return self.weight * sum(p.pow(2).sum() for p in discriminator.parameters())
+
+
+class FlatPixels(FeatureExtractor):
+    """Every pixel as a feature (a toy extractor)."""
+
+    protocol = "flat pixels"
+
+    def __call__(self, images):
+        return images.flatten(1)
+
+
+@ganlab.hookimpl
+def register_extractors(register):
+    register("flat-pixels", FlatPixels)
 
 
 @ganlab.hookimpl

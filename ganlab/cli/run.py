@@ -12,6 +12,8 @@ from ganlab.errors import GanlabError
 
 def _finish(result: Any) -> None:
     """Exit status from the run's status: 0 completed, 1 diverged/failed, 130 interrupted."""
+    for note in result.notes:
+        click.echo(f"{result.dir}: {note}")
     s = result.summary
     if s["status"] == "completed":
         return
@@ -71,16 +73,17 @@ def _launched(nproc: int | None, cfg: Any) -> bool:
         return False
     import os
 
-    from ganlab import distributed, launch
+    from ganlab import launch
+    from ganlab.engine import distributed
 
     if nproc < 1:
         raise GanlabError(f"--nproc must be at least 1, got {nproc}")
     if "WORLD_SIZE" in os.environ:
         raise GanlabError("--nproc inside torchrun: leave --nproc out, torchrun already started the processes")
-    from ganlab.trainer import resolve_device
+    from ganlab.engine.devices import resolve_device
 
     world = distributed.World(0, nproc)
-    distributed.check_batch(cfg.train.batch_size, world)
+    distributed.check_batch(cfg.train.batch_size, world, cfg.train.pack)
     resolve_device(cfg.device, world)
     code = launch.launch(nproc, launch.command_args(click.get_current_context()))
     if code:

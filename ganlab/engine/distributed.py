@@ -59,11 +59,16 @@ def from_env() -> World:
     return World(rank, size, local)
 
 
-def check_batch(batch_size: int, world: World) -> None:
+def check_batch(batch_size: int, world: World, pack: int = 1) -> None:
     if batch_size % world.size:
         raise GanlabError(
             f"train.batch_size {batch_size} does not split evenly over {world.size} processes; "
             f"use a multiple of {world.size} (it is the global batch)"
+        )
+    if (batch_size // world.size) % pack:
+        raise GanlabError(
+            f"train.batch_size {batch_size} over {world.size} processes gives shards of {batch_size // world.size}, "
+            f"which do not divide into packs of train.pack = {pack}; use a multiple of {world.size * pack}"
         )
 
 
