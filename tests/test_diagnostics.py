@@ -32,7 +32,7 @@ def test_sampler_stuck_on_one_mode():
 def test_far_away_samples_are_not_high_quality():
     ring = Ring()
     out = coverage(torch.full((100, 2), 5.0), ring.modes, ring.mode_std)
-    assert out == {"modes": 0.0, "high_quality": 0.0}
+    assert out == {"modes": 0.0, "modes_held": 0.0, "high_quality": 0.0}
 
 
 def test_mode_coverage_verdicts():
@@ -49,7 +49,25 @@ def test_mode_coverage_verdicts():
     assert diag.verdict()[0] == "ok"
     diag.evaluate(200, ring.modes[:1].repeat(2500, 1), ring)
     level, reason = diag.verdict()
-    assert level == "failure" and reason.startswith("mode collapse: 1/8 modes captured, 100.0% high quality")
+    assert level == "failure" and reason.startswith("mode collapse: 1/8 modes captured (1 holding >= 10% of their share), 100.0% high quality")
+
+
+def test_modes_held_does_not_flip_with_the_draw():
+    """A generator with 19 well-covered grid modes and 1-2 samples on 4 more: PacGAN's count
+    changes from draw to draw, the held count does not (and it says 19)."""
+    from ganlab.plugins.datasets.mixtures import Grid
+
+    grid = Grid()
+    weights = torch.tensor([1.0] * 19 + [0.0006] * 4 + [0.0] * 2)  # ~1.4 expected samples on each of 4 modes
+
+    def draw(seed):
+        g = torch.Generator().manual_seed(seed)
+        idx = torch.multinomial(weights, 2500, replacement=True, generator=g)
+        return grid.modes[idx] + 0.05 * torch.randn(2500, 2, generator=g)
+
+    counts = [coverage(draw(s), grid.modes, grid.mode_std) for s in range(12)]
+    assert len({c["modes"] for c in counts}) > 1  # PacGAN's rule flips
+    assert {c["modes_held"] for c in counts} == {19.0}
 
 
 class FakeRun:

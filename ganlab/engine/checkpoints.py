@@ -45,7 +45,8 @@ class Checkpointer:
         return path
 
     def consider_best(self, step: int, metrics: dict[str, Any], get_state: Callable[[], dict[str, Any]]) -> Path | None:
-        """Write best.pt if this evaluation's value of the chosen metric beats the kept one."""
+        """Write best.pt if this evaluation's value of the chosen metric is at least as good as the
+        kept one (a tie goes to the later, longer-trained checkpoint)."""
         if not self.main or self.best_metric is None:
             return None
         name, better = self.best_metric
@@ -53,7 +54,7 @@ class Checkpointer:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             return None
         kept = self.index.get("best")
-        if kept is not None and not (value < kept["value"] if better == "lower" else value > kept["value"]):
+        if kept is not None and not (value <= kept["value"] if better == "lower" else value >= kept["value"]):
             return None
         path = self.rd.checkpoint_path("best")
         checkpoint.save(path, get_state())
