@@ -171,11 +171,10 @@ def _own_random_state() -> Iterator[None]:
 
 
 def _claim_new(rd: RunDir) -> Any:
-    """Own a directory for a new run and make it; refuse one that already holds a run."""
+    """Own a directory for a new run and make it; refuse one that already holds a run (after
+    taking the lock, so a run another process is training is reported as in use, by whom)."""
     if rd.path.exists() and not rd.path.is_dir():
         raise GanlabError(f"--out {str(rd.path)!r} is a file, not a directory")
-    if rd.is_run():
-        raise GanlabError(f"{str(rd.path)!r} already holds a run; `ganlab resume {rd.path}` continues it, or choose another --out")
     lock = rd.lock("ganlab run")
     try:
         rd.create()

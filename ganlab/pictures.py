@@ -60,7 +60,15 @@ def save_scatter(points: Any, real: Any | None, path: str | Path, title: str = "
 
 
 def save_samples(samples: Any, path: str | Path, real: Any | None = None) -> Path:
-    """Write samples by the file's suffix: ``.npy`` raw values, ``.png`` a picture."""
+    """Write samples by the file's suffix: ``.npy`` raw values, ``.png`` a picture; a path that
+    cannot be written is one line."""
+    try:
+        return _save_samples(samples, path, real)
+    except OSError as exc:
+        raise GanlabError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
+
+
+def _save_samples(samples: Any, path: str | Path, real: Any | None = None) -> Path:
     import numpy as np
 
     path = Path(path)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,11 @@ def show_comparison(paths: list[str], sort: str | None = None, fmt: str = "table
     from ganlab.compare import aggregate, discover, sort_groups
     from ganlab.compare import render
 
+    if report:  # a report that cannot be written is refused before anything is printed
+        try:
+            Path(report).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise GanlabError(f"cannot write the report into {report!r}: {exc.strerror}") from None
     runs, problems = discover(paths)
     if not runs:
         reasons = "; ".join(f"{p.path}: {p.reason}" for p in problems) or "nothing found"
@@ -35,7 +39,10 @@ def show_comparison(paths: list[str], sort: str | None = None, fmt: str = "table
     if report:
         from ganlab.compare.report import write_report
 
-        index = write_report(table, report)
+        try:
+            index = write_report(table, report)
+        except OSError as exc:
+            raise GanlabError(f"cannot write the report into {report!r}: {exc.strerror}") from None
         click.echo(f"report: {index}", err=fmt != "table")
 
 

@@ -43,9 +43,13 @@ class PointsFile(InMemory):
                 raise GanlabError(f"{path!r} holds several arrays ({', '.join(names)}); pick one with --set data.key=NAME")
         else:
             arr = loaded
-        if arr.ndim != 2 or arr.shape[0] < 1 or not np.issubdtype(arr.dtype, np.number):
-            raise GanlabError(f"data.path {path!r} must hold a numeric (N, D) array, got shape {arr.shape} of {arr.dtype}")
+        if arr.ndim != 2 or arr.shape[0] < 1 or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+            raise GanlabError(f"data.path {path!r} must hold a real-valued (N, D) array, got shape {arr.shape} of {arr.dtype}")
         if not np.isfinite(arr).all():
             raise GanlabError(f"data.path {path!r} contains NaN or infinite values")
-        self.tensor = torch.from_numpy(np.asarray(arr, dtype=np.float32))
+        with np.errstate(over="ignore"):
+            values = np.asarray(arr, dtype=np.float32)
+        if not np.isfinite(values).all():
+            raise GanlabError(f"data.path {path!r} holds values beyond float32's range (|x| > 3.4e38); rescale them")
+        self.tensor = torch.from_numpy(values)
         self.shape = (arr.shape[1],)
