@@ -54,11 +54,10 @@ def _layers(module: Any, run: Any) -> dict[str, Any]:
 def _label(m: Any) -> str:
     from torch.nn.utils import parametrize
 
-    text = repr(m).split("\n")[0].rstrip("(").strip() if parametrize.is_parametrized(m) else repr(m).replace("\n", " ")
-    if parametrize.is_parametrized(m):
-        kinds = sorted({type(p).__name__.lstrip("_") for plist in m.parametrizations.values() for p in plist})
-        text = f"{text}({m.extra_repr()}) + {', '.join(kinds)}"
-    return text
+    if not parametrize.is_parametrized(m):
+        return repr(m).replace("\n", " ")
+    kinds = sorted({type(p).__name__.lstrip("_") for plist in m.parametrizations.values() for p in plist})
+    return f"{type(m).__name__.removeprefix('Parametrized')}({m.extra_repr()}) + {', '.join(kinds)}"
 
 
 def describe(config: Any, data_shape: tuple[int, ...] | None = None) -> dict[str, Any]:

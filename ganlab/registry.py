@@ -174,7 +174,15 @@ def static_problem(target: str) -> str | None:
     module, sep, attr = target.partition(":")
     if not sep or not module or not attr:
         return f"{target!r} is not of the form 'module:attribute'"
-    if module in sys.modules:
+    if module in sys.modules:  # already imported (the plugin's own module): look, don't parse
+        obj: Any = sys.modules[module]
+        for part in attr.split("."):
+            if not hasattr(obj, part):
+                names = [n for n in dir(obj) if not n.startswith("_")]
+                close = difflib.get_close_matches(part, names, n=1)
+                hint = f"; did you mean {module}:{close[0]}?" if close else ""
+                return f"{target!r}: module {module!r} defines no {part!r}{hint}"
+            obj = getattr(obj, part)
         return None
     try:
         spec = importlib.util.find_spec(module)

@@ -18,11 +18,9 @@ def test_bench_harness_writes_json(tmp_path):
     assert [row["config"] for row in data["results"]] == ["mlp-ring8", "dcgan-32x32x1"]
     row = data["results"][0]
     assert row["ganlab_steps_per_second"] > 0 and row["plain_steps_per_second"] > 0
-    assert abs(row["ratio"] - row["ganlab_steps_per_second"] / row["plain_steps_per_second"]) < 0.01
-    assert row["batch_size"] == 256
+    assert row["batch_size"] == 256 and data["results"][1]["batch_size"] == 64  # each configuration's own batch
     assert row["fast_path"]["optimizer_impl"] == "foreach"  # --set reaches the ganlab side
-    assert abs(row["ganlab_samples_per_second"] - row["ganlab_steps_per_second"] * 256) < 2
-    assert {"machine", "torch", "cpu_threads"} <= set(data["meta"])
+    assert {"machine", "torch", "cpu_threads", "ganlab"} <= set(data["meta"])
 
 
 def test_bench_rejects_unknown_configs():

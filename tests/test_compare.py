@@ -169,3 +169,32 @@ def test_html_report_opens_in_a_real_browser(runs, tmp_path):
         capture_output=True, text=True, timeout=120,
     ).stdout  # fmt: skip
     assert 'data-loaded="4" data-total="4"' in dom
+
+
+def test_the_terminal_table_fits_80_columns_and_says_what_it_left_out(tmp_path):
+    root = tmp_path / "runs"
+    for i, (loss, lr) in enumerate([("nonsat", 0.001), ("minimax", 0.0002), ("hinge", 0.001)]):
+        d = make_run(root, f"r{i}", loss=loss, lr=lr, seed=0, protocol="digits-cnn; 1797 real, 2500 fake; 1x32x32")
+        summary = json.loads((d / "summary.json").read_text())
+        for j, name in enumerate(("kid/kid", "precision-recall/precision", "precision-recall/recall", "mode-coverage/reverse_kl")):
+            summary["metrics"][name] = 0.1 * (i + j)
+            summary["best"][name] = {"value": 0.1 * (i + j), "step": 100, "better": "lower" if "k" in name else "higher"}
+        (d / "summary.json").write_text(json.dumps(summary))
+    out = invoke("compare", str(root)).output
+    assert max(len(line) for line in out.splitlines() if not line.startswith(("1 more", "2 more", "3 more", "4 more", "5 more"))) <= 80
+    assert "loss=minimax" in out and "lr_g=0.0002" in out  # what varies, in one column
+    note = next(line for line in out.splitlines() if "not shown at this width" in line)
+    assert "--metrics NAME,... picks the columns" in note
+    picked = invoke("compare", str(root), "--metrics", "recall,kid").output
+    header = "".join(line for line in picked.splitlines() if line.startswith("┃"))
+    assert "recall" in header and "kid" in header and "high_quality" not in header and "not shown" in picked
+
+
+def test_a_tie_is_not_marked_as_a_best(tmp_path):
+    root = tmp_path / "runs"
+    make_run(root, "a", loss="nonsat", modes=8, hq=90)
+    make_run(root, "b", loss="minimax", modes=8, hq=80)
+    md = invoke("compare", str(root), "--markdown").output
+    rows = [line for line in md.splitlines()[2:]]
+    assert all("**8 (n=1)**" not in r for r in rows)  # 8 modes each: no best
+    assert any("**90 (n=1)**" in r for r in rows)  # 90% against 80%: a best

@@ -73,7 +73,7 @@ def test_points_file_npy_and_npz(tmp_path):
     [
         (None, "does not exist"),
         (b"not numpy", "is not a .npy/.npz array file"),
-        (np.zeros(5), "must hold a numeric (N, D) array, got shape (5,)"),
+        (np.zeros(5), "must hold a real-valued (N, D) array, got shape (5,)"),
         (np.array([[1.0, np.nan]]), "contains NaN or infinite values"),
     ],
 )

@@ -11,8 +11,9 @@ from ganlab.console import console
 from ganlab.errors import GanlabError
 
 
-def show_comparison(paths: list[str], sort: str | None = None, fmt: str = "table", report: str | None = None) -> None:
-    from ganlab.compare import aggregate, discover, sort_groups
+def show_comparison(paths: list[str], sort: str | None = None, fmt: str = "table", report: str | None = None,
+                    metrics: str | None = None) -> None:  # fmt: skip
+    from ganlab.compare import aggregate, discover, metric_name, sort_groups
     from ganlab.compare import render
 
     if report:  # a report that cannot be written is refused before anything is printed
@@ -33,7 +34,11 @@ def show_comparison(paths: list[str], sort: str | None = None, fmt: str = "table
         for line in render.problems_lines(table):  # kept off stdout, which a script parses
             click.echo(line, err=True)
     else:
-        console().print(render.to_rich(table))
+        chosen = [metric_name(table, m.strip(), "show") for m in metrics.split(",") if m.strip()] if metrics else None
+        rich_table, note = render.to_rich(table, console().width, chosen)
+        console().print(rich_table)
+        if note:
+            console().print(note, markup=False, soft_wrap=True)
         for line in render.problems_lines(table):
             console().print(line, markup=False, soft_wrap=True)
     if report:
@@ -52,7 +57,8 @@ def show_comparison(paths: list[str], sort: str | None = None, fmt: str = "table
 @click.option("--json", "fmt", flag_value="json", help="JSON output.")
 @click.option("--csv", "fmt", flag_value="csv", help="CSV output.")
 @click.option("--markdown", "fmt", flag_value="markdown", help="Markdown table.")
+@click.option("--metrics", metavar="NAME,...", help="The metrics the terminal table shows (default: as many as fit).")
 @click.option("--report", type=click.Path(file_okay=False), help="Also write an HTML report with figures into this directory.")
-def compare(paths, sort, fmt, report) -> None:
+def compare(paths, sort, fmt, metrics, report) -> None:
     """Compare runs side by side: runs differing only in seed are grouped (mean ± std, n)."""
-    show_comparison(list(paths), sort, fmt or "table", report)
+    show_comparison(list(paths), sort, fmt or "table", report, metrics)

@@ -154,6 +154,7 @@ def aggregate(runs: list[Run], problems: list[Problem] | None = None) -> Table:
     groups: dict[tuple, Group] = {}
     for r in runs:
         cfg = {k: v for k, v in r.flat.items() if _groupable(k)}
+        cfg.update(provenance(r))
         key = tuple(sorted((k, json.dumps(v, sort_keys=True)) for k, v in cfg.items()))
         groups.setdefault(key, Group(key, cfg, [])).runs.append(r)
     all_keys = sorted({k for g in groups.values() for k in g.config})
@@ -171,6 +172,20 @@ def aggregate(runs: list[Run], problems: list[Problem] | None = None) -> Table:
         for m in metrics:
             g.stats[m] = _stat(g.runs, m, better.get(m))
     return Table(list(groups.values()), varying, metrics, better, problems or [])
+
+
+def provenance(run: Run) -> dict[str, str]:
+    """Where a run's components came from, as grouping keys: ``{"from.loss": "ganlab-x 0.2.0"}``.
+    Runs made with different versions of a plugin are different groups, shown side by side."""
+    out = {}
+    comps = (run.summary or {}).get("components") or {}
+    for sec, info in comps.items():
+        entries = info.items() if sec == "diagnostics" else [(sec, info)]
+        for name, prov in entries:
+            if isinstance(prov, dict) and prov.get("distribution"):
+                key = f"from.{'diag.' + name if sec == 'diagnostics' else sec}"
+                out[key] = f"{prov['distribution']} {prov.get('version') or ''}".strip()
+    return out
 
 
 def _varies(key: str, groups: list[Group]) -> bool:
@@ -209,22 +224,31 @@ def _stat(runs: list[Run], metric: str, better: str | None) -> Stat:
     )
 
 
+def metric_name(table: Table, metric: str, what: str = "sort by") -> str:
+    """A metric's full name from its full or short name (``modes`` -> ``mode-coverage/modes``)."""
+    from ganlab.errors import GanlabError
+
+    tails: dict[str, list[str]] = {}
+    for m in table.metrics:
+        tails.setdefault(m.split("/")[-1], []).append(m)
+    tails["steps/s"] = ["steps_per_second"]
+    if metric in table.metrics:
+        return metric
+    if len(tails.get(metric, [])) == 1:
+        return tails[metric][0]  # the short name the table shows, e.g. "modes"
+    import difflib
+
+    names = {**{m: m for m in table.metrics}, **{t: ms[0] for t, ms in tails.items() if len(ms) == 1}}
+    close = difflib.get_close_matches(metric, list(names), n=1)
+    hint = f" Did you mean {names[close[0]]}?" if close else ""
+    raise GanlabError(f"cannot {what} {metric!r}: no such metric.{hint} Metrics here: {', '.join(table.metrics)}")
+
+
 def sort_groups(table: Table, metric: str | None) -> None:
     if metric is None:
         table.groups.sort(key=lambda g: [str(g.config.get(k)) for k in table.varying])
         return
-    from ganlab.errors import GanlabError
-
-    tails = {m.split("/")[-1]: m for m in table.metrics}
-    if metric not in table.metrics and metric in tails and list(tails).count(metric) == 1:
-        metric = tails[metric]  # the short name the table shows, e.g. "modes"
-    if metric not in table.metrics:
-        import difflib
-
-        names = {**{m: m for m in table.metrics}, **tails}
-        close = difflib.get_close_matches(metric, list(names), n=1)
-        hint = f" Did you mean {names[close[0]]}?" if close else ""
-        raise GanlabError(f"cannot sort by {metric!r}: no such metric.{hint} Metrics here: {', '.join(table.metrics)}")
+    metric = metric_name(table, metric)
     sign = -1 if table.better.get(metric) == "higher" else 1
 
     def key(g: Group):
@@ -235,9 +259,14 @@ def sort_groups(table: Table, metric: str | None) -> None:
 
 
 def best_group(table: Table, metric: str) -> Group | None:
+    """The one group with the best mean of ``metric``; None if there is no direction, fewer than
+    two groups have a value, or the best is shared (a tie is not a best)."""
     direction = table.better.get(metric)
     candidates = [g for g in table.groups if g.stats[metric].mean is not None]
-    if not direction or not candidates:
+    if not direction or len(candidates) < 2:
         return None
-    pick = min if direction == "lower" else max
-    return pick(candidates, key=lambda g: g.stats[metric].mean)
+    sign = 1 if direction == "lower" else -1
+    ranked = sorted(candidates, key=lambda g: sign * g.stats[metric].mean)
+    if math.isclose(ranked[0].stats[metric].mean, ranked[1].stats[metric].mean, rel_tol=1e-9, abs_tol=1e-12):
+        return None
+    return ranked[0]
