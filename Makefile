@@ -18,6 +18,9 @@ $(BIN)/python:
 $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install -q "$(TORCH)"
 	$(BIN)/python -m pip install -q -e ".[test]"
+	# The Inception-v3 path is tested for real: torch-fidelity's code, without the torchvision it
+	# would pull in (which does not import beside the CPU torch; ganlab does not need it for this).
+	$(BIN)/python -m pip install -q --no-deps "torch-fidelity>=0.3" "tqdm>=4"
 	touch $@
 
 install: $(VENV)/.installed

@@ -183,6 +183,7 @@ class FeatureExtractor:
     """
 
     protocol: str = ""  # how results name it, e.g. "inception-v3 (2048-d pool3, torch-fidelity weights)"
+    identity: str = ""  # what identifies its weights, for the reference cache (default: name and protocol)
     image_size: int | None = None  # the size it resizes images to, if any (recorded in the protocol)
 
     def __call__(self, images: torch.Tensor) -> torch.Tensor:

@@ -47,6 +47,7 @@ class Run:
     _metrics: list[dict[str, Any]] | None = field(default=None, repr=False)
     _samplers: dict[Any, Sampler] = field(default_factory=dict, repr=False)
     notes: list[str] = field(default_factory=list)  # what a reader noticed (truncated metrics lines)
+    posthoc: dict[str, Any] = field(default_factory=dict, repr=False)  # `ganlab eval` results, "eval[best] fid/fid"
 
     @classmethod
     def read(cls, path: str | Path) -> Run:

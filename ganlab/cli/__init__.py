@@ -91,7 +91,7 @@ def _report_problems() -> None:
 
 def build() -> click.Group:
     """A fresh CLI: the built-in commands plus every plugin's ``register_commands``."""
-    from ganlab.cli import compare, inspect_command, listing, run, sample, sweep
+    from ganlab.cli import compare, evaluate, inspect_command, listing, run, sample, sweep
     from ganlab.manager import get_manager
 
     @click.group(cls=GanlabGroup, help=HELP, context_settings={"help_option_names": ["-h", "--help"]})
@@ -99,7 +99,7 @@ def build() -> click.Group:
     def cli() -> None:
         _report_problems()
 
-    for command in (run.run, run.resume, sweep.sweep, compare.compare, sample.sample,
+    for command in (run.run, run.resume, sweep.sweep, compare.compare, evaluate.evaluate, sample.sample,
                     inspect_command.inspect, listing.list_components, listing.plugins):  # fmt: skip
         cli.add_command(command)
     get_manager().call_each("register_commands", cli=cli)  # one plugin's broken command must not take the CLI down

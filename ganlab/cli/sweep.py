@@ -62,17 +62,18 @@ def sweep(arch, loss, dataset, reg, seeds, steps, sets, config_file, workers, ou
     from rich.live import Live
 
     from ganlab.cli.compare import show_comparison
-    from ganlab.sweep import run_jobs
+    from ganlab.sweep import claim, run_jobs
     from ganlab.sweep.local import LocalExecutor
 
     jobs, preset = plan_grid(arch, loss, dataset, reg, seeds, steps, sets, config_file)
     n_workers = workers if workers is not None else preset.get("workers") or default_workers(jobs[0].config.device)
     executor = LocalExecutor(n_workers)
     out_path = Path(out)
+    lock = claim(out_path)
     console().print(f"sweep: {len(jobs)} runs in {out_path} with {n_workers} worker(s)", markup=False)
     start = time.time()
     with Live(console=console(), refresh_per_second=4) as live:
-        jobs = run_jobs(jobs, out_path, executor, on_update=lambda js: live.update(overview(js)))
+        jobs = run_jobs(jobs, out_path, executor, on_update=lambda js: live.update(overview(js)), lock=lock)
         live.update(overview(jobs))
     report_end(jobs, start)
     show_comparison([str(out_path)])

@@ -105,6 +105,10 @@ def _read(path: Path) -> tuple[Run | None, Problem | None]:
     if why is not None:
         return None, Problem(path, "partial", why)
     record = Run(path, config, rd.read_summary())
+    if rd.evals.is_dir():
+        from ganlab.evaluate import posthoc_metrics
+
+        record.posthoc, record.posthoc_better = posthoc_metrics(rd)
     records, bad = read_json_lines(rd.metrics_path)
     record._metrics = records
     if bad:
@@ -163,7 +167,8 @@ def aggregate(runs: list[Run], problems: list[Problem] | None = None) -> Table:
     for r in runs:
         for k, b in (r.summary.get("best") or {}).items():
             better[k] = b.get("better", better.get(k))
-    metrics = sorted(k for k in better if k != "steps_per_second") + ["steps_per_second"]
+        better.update(getattr(r, "posthoc_better", {}))
+    metrics = sorted((k for k in better if k != "steps_per_second"), key=lambda k: (k.startswith("eval["), k)) + ["steps_per_second"]
     for g in groups.values():
         for r in g.runs:
             g.statuses[r.status] = g.statuses.get(r.status, 0) + 1
@@ -200,17 +205,22 @@ def _varies(key: str, groups: list[Group]) -> bool:
     return len({json.dumps(g.config.get(key)) for g in groups}) > 1
 
 
+def _metrics(r: Run) -> dict[str, Any]:
+    """The run's final metrics, with its post-hoc ``ganlab eval`` results beside them."""
+    return {**(r.summary.get("metrics") or {}), **r.posthoc}
+
+
 def _value(r: Run, metric: str) -> Any:
     if metric == "steps_per_second":
         return r.summary.get("steps_per_second")
-    return (r.summary.get("metrics") or {}).get(metric)
+    return _metrics(r).get(metric)
 
 
 def _stat(runs: list[Run], metric: str, better: str | None) -> Stat:
     done = [r for r in runs if r.status == "completed"]
     values = [v for r in done if isinstance(v := _value(r, metric), (int, float)) and math.isfinite(v)]
     diag = metric.split("/")[0]
-    protocols = {(r.summary.get("metrics") or {}).get(f"{diag}/protocol") for r in done if _value(r, metric) is not None}
+    protocols = {_metrics(r).get(f"{diag}/protocol") for r in done if _value(r, metric) is not None}
     if len(protocols) > 1:
         return Stat(None, None, len(values), None, better, None, mixed=True)
     bests = [b["value"] for r in done if (b := (r.summary.get("best") or {}).get(metric))]

@@ -22,15 +22,23 @@ from ganlab.sweep.plan import Job, expand, parse_seeds, plan, split_values
 __all__ = ["Job", "expand", "parse_seeds", "plan", "split_values", "run_jobs", "poll_step"]
 
 
-def run_jobs(jobs: list[Job], out: Path, executor: Any, on_update: Callable[[list[Job]], None] | None = None) -> list[Job]:
-    """Plan every job, run those that need it with ``executor``, and return them all."""
+def claim(out: Path) -> RunLock:
+    """Own a sweep's output directory (making it) for the life of the sweep."""
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         from ganlab.errors import GanlabError
 
         raise GanlabError(f"cannot make the sweep's directory {str(out)!r}: {exc.strerror}") from None
-    with RunLock(out / ".sweep.lock", "ganlab sweep"):
+    return RunLock(out / ".sweep.lock", "ganlab sweep").acquire()
+
+
+def run_jobs(jobs: list[Job], out: Path, executor: Any, on_update: Callable[[list[Job]], None] | None = None,
+             lock: RunLock | None = None) -> list[Job]:  # fmt: skip
+    """Plan every job, run those that need it with ``executor``, and return them all. Pass the
+    ``lock`` of :func:`claim` if the caller already owns ``out``."""
+    lock = lock or claim(out)
+    try:
         for job in jobs:
             plan(job, out)  # may refuse before anything starts
         queue = [j for j in jobs if j.action != "skipped"]
@@ -56,6 +64,8 @@ def run_jobs(jobs: list[Job], out: Path, executor: Any, on_update: Callable[[lis
             raise
         finally:
             executor.close()
+    finally:
+        lock.release()
     return jobs
 
 

@@ -1,10 +1,18 @@
-"""Sample-quality metrics on image features: FID, KID (through torchmetrics) and improved
-precision/recall (Kynkaanniemi et al. 2019).
+"""Sample-quality metrics on image features: FID (Heusel et al. 2017), KID (Binkowski et al. 2018),
+both through torchmetrics, and improved precision/recall (Kynkaanniemi et al. 2019).
 
-Real features are computed once per run (``setup``) and cached; each evaluation extracts features
-of the generated samples only. Every value is recorded with its protocol: the feature extractor,
-the numbers of real and fake samples and the image size (``NAME/protocol``), so runs measured
-differently are never mistaken for comparable.
+The reference set is the real data's features: every image when the dataset holds ``real`` or
+fewer (the 1,797 digits), else ``real`` images drawn with a fixed seed (0), so every run and every
+``ganlab eval`` of a dataset shares it; it is computed once and kept in the reference cache
+(``ganlab.cache``). Each evaluation extracts features of the generated samples only. Every value is
+recorded with its protocol: the extractor, the numbers of real and generated samples, the image
+size, how the reference was had (``NAME/protocol``), so runs measured differently are never
+mistaken for comparable.
+
+KID's polynomial kernel k(x, y) = (x.y / d + 1)^3 is on the scale papers report (0.01 for a good
+model) for Inception's features; the digits CNN's features are much larger, so for every extractor
+but Inception they are first centred on the reference set's mean and divided by one number, the
+root of its mean per-feature variance (``kid.normalize = "auto"``; the protocol says which).
 """
 
 from __future__ import annotations
@@ -13,7 +21,10 @@ import torch
 from torch import nn
 
 from ganlab.components import Diagnostic
-from ganlab.plugins.diagnostics.features import features_in_batches, get_extractor
+from ganlab.errors import GanlabError
+from ganlab.plugins.diagnostics.features import features_in_batches, fidelity_importable, get_extractor
+
+REFERENCE_SEED = 0  # the draw of a reference set from a dataset larger than it (fixed: shared by every run)
 
 
 class _Features(nn.Module):
@@ -34,12 +45,22 @@ class _FeatureMetric(Diagnostic):
     auto_if = "features"  # in the auto set only for data with an offline extractor (the digits)
 
     def __init__(self, features: str = "auto", real: int = 2500, weights: str = ""):
+        if real < 2:
+            raise GanlabError(f"diag.*.real must be at least 2 (real images in the reference set), got {real}")
         self.features, self.n_real, self.weights = features, real, weights
         self.state = ("ok", "")
 
     def setup(self, run, dataset):
+        from ganlab.cache import cached_features
+
         self.extractor = get_extractor(self.features, dataset, self.weights)
-        self.real = features_in_batches(self.extractor, _real_batch(dataset, self.n_real, run))
+        every = dataset.all_samples() if hasattr(dataset, "all_samples") else None
+        whole = every is not None and len(every) <= self.n_real
+        key = {"dataset": run.config.data.name, "options": run.config.data.options, "extractor": self.extractor.identity,
+               "real": len(every) if whole else self.n_real, "shape": list(dataset.shape),
+               "draw": "every image" if whole else f"seed {REFERENCE_SEED}"}  # fmt: skip
+        self.real, self.reference = cached_features(key, lambda: features_in_batches(self.extractor, _real_batch(dataset, self.n_real, run)))
+        self.reference_draw = key["draw"]
         self.size = "x".join(map(str, dataset.shape))
         self._prepare()
 
@@ -47,7 +68,8 @@ class _FeatureMetric(Diagnostic):
         pass
 
     def protocol(self, n_fake: int) -> str:
-        return f"{self.extractor.protocol}; {len(self.real)} real, {n_fake} fake; {self.size}"
+        return (f"{self.extractor.protocol}; {len(self.real)} real ({self.reference_draw}; reference {self.reference}), "
+                f"{n_fake} fake; {self.size}")  # fmt: skip
 
     def verdict(self):
         return self.state
@@ -57,7 +79,7 @@ def _real_batch(dataset, n, run):
     every = dataset.all_samples() if hasattr(dataset, "all_samples") else None
     if every is not None and len(every) <= n:
         return every.float().cpu()  # the whole (small) dataset, each image once
-    return run.real(n, run.config.seed + 7)
+    return run.real(n, REFERENCE_SEED)
 
 
 class Fid(_FeatureMetric):
@@ -66,6 +88,7 @@ class Fid(_FeatureMetric):
     better = {"fid": "lower"}
 
     def _prepare(self):
+        fidelity_importable()
         from torchmetrics.image.fid import FrechetInceptionDistance
 
         self.metric = FrechetInceptionDistance(feature=_Features(self.real.shape[1]), reset_real_features=False)
@@ -85,26 +108,39 @@ class Kid(_FeatureMetric):
 
     better = {"kid": "lower"}
 
-    def __init__(self, features: str = "auto", real: int = 2500, weights: str = "", subsets: int = 50, subset_size: int = 1000):
+    def __init__(self, features: str = "auto", real: int = 2500, weights: str = "", subsets: int = 50, subset_size: int = 1000,
+                 normalize: str = "auto"):  # fmt: skip
         super().__init__(features, real, weights)
-        self.subsets, self.subset_size = subsets, subset_size
+        if subsets < 1 or subset_size < 2:
+            raise GanlabError(f"diag.kid.subsets must be at least 1 and diag.kid.subset_size at least 2, got {subsets} and {subset_size}")
+        if normalize not in ("auto", "standardize", "none"):
+            raise GanlabError(f"diag.kid.normalize must be auto, standardize or none, got {normalize!r}")
+        self.subsets, self.subset_size, self.normalize = subsets, subset_size, normalize
 
     def evaluate(self, step, samples, dataset):
         import warnings
 
+        fidelity_importable()
         from torchmetrics.image.kid import KernelInceptionDistance
 
         fake = features_in_batches(self.extractor, samples)
-        size = min(self.subset_size, len(fake), len(self.real))
+        real = self.real
+        standardize = self.normalize == "standardize" or (self.normalize == "auto" and not self.extractor.identity.startswith("inception"))
+        if standardize:  # centred on the reference mean, scaled to unit variance per feature on average (one scalar)
+            mean = real.mean(dim=0)
+            scale = real.var(dim=0).mean().sqrt().clamp_min(1e-12)
+            real, fake = (real - mean) / scale, (fake - mean) / scale
+        size = min(self.subset_size, len(fake), len(real))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torchmetrics warns that it buffers features: that is the point
-            metric = KernelInceptionDistance(feature=_Features(self.real.shape[1]), subsets=self.subsets, subset_size=size)
-        metric.update(self.real, real=True)
+            metric = KernelInceptionDistance(feature=_Features(real.shape[1]), subsets=self.subsets, subset_size=size)
+        metric.update(real, real=True)
         metric.update(fake, real=False)
         with torch.random.fork_rng():
             torch.manual_seed(0)  # the subsets are drawn the same way at every evaluation
             mean, std = metric.compute()
-        protocol = self.protocol(len(fake)) + f"; {self.subsets} subsets of {size}"
+        how = "features centred and scaled to unit mean variance by the reference set" if standardize else "raw features"
+        protocol = self.protocol(len(fake)) + f"; {self.subsets} subsets of {size}; {how}"
         self.state = ("ok", f"KID {float(mean):.4g} ± {float(std):.2g} ({protocol})")
         return {"kid": float(mean), "kid_std": float(std), "protocol": protocol}
 

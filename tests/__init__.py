@@ -1,0 +1,1 @@
+"""ganlab's test suite (a package, so it is never confused with another distribution's top-level tests)."""
