@@ -53,8 +53,14 @@ def overview(jobs: list[Any]) -> Any:
 @click.option("--set", "sets", multiple=True, metavar="KEY=V1,V2", help="A config key; several values sweep over them.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="A TOML config; its [sweep] table may list the grid.")
 @click.option("--workers", type=int, help="Runs at a time on this machine (default: half the CPU cores; 1 on a GPU).")
-@click.option("--out", required=True, type=click.Path(file_okay=False), help="Directory of the sweep's runs.")
-def sweep(arch, loss, dataset, reg, seeds, steps, sets, config_file, workers, out) -> None:
+@click.option("--backend", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="local: processes on this machine; ray: tasks on a Ray cluster.")
+@click.option("--address", help="The Ray cluster (host:port); default RAY_ADDRESS, else a new local cluster.")
+@click.option("--cpus-per-run", type=float, default=1.0, show_default=True, help="Ray: CPUs each run reserves.")
+@click.option("--gpus-per-run", type=float, default=0.0, show_default=True, help="Ray: GPUs each run reserves (0.25: four runs share one).")
+@click.option("--retries", type=int, default=3, show_default=True, help="Ray: how often a run whose worker died is retried.")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Directory of the sweep's runs (shared storage for Ray).")
+def sweep(arch, loss, dataset, reg, seeds, steps, sets, config_file, workers, backend, address, cpus_per_run, gpus_per_run, retries, out) -> None:
     """Run every combination of options over seeds, then compare them.
 
     Re-running the same command skips finished runs and resumes interrupted ones.
@@ -63,14 +69,32 @@ def sweep(arch, loss, dataset, reg, seeds, steps, sets, config_file, workers, ou
 
     from ganlab.cli.compare import show_comparison
     from ganlab.sweep import claim, run_jobs
-    from ganlab.sweep.local import LocalExecutor
 
     jobs, preset = plan_grid(arch, loss, dataset, reg, seeds, steps, sets, config_file)
-    n_workers = workers if workers is not None else preset.get("workers") or default_workers(jobs[0].config.device)
-    executor = LocalExecutor(n_workers)
+    if backend == "local":
+        for flag, value, default in (("--address", address, None), ("--cpus-per-run", cpus_per_run, 1.0),
+                                     ("--gpus-per-run", gpus_per_run, 0.0), ("--retries", retries, 3)):  # fmt: skip
+            if value != default:
+                raise GanlabError(f"{flag} is for --backend ray; the local backend runs --workers processes")
+        from ganlab.sweep.local import LocalExecutor
+
+        n_workers = workers if workers is not None else preset.get("workers") or default_workers(jobs[0].config.device)
+        executor: Any = LocalExecutor(n_workers)
+        where = f"with {n_workers} worker(s)"
+    else:
+        if workers is not None:
+            raise GanlabError("--workers is for the local backend; with --backend ray, --cpus-per-run and --gpus-per-run decide")
+        from ganlab.sweep.ray import RayExecutor
+
+        executor = RayExecutor(address, cpus_per_run, gpus_per_run, retries)
+        where = f"on Ray ({executor.address}), {cpus_per_run:g} CPU and {gpus_per_run:g} GPU a run"
     out_path = Path(out)
-    lock = claim(out_path)
-    console().print(f"sweep: {len(jobs)} runs in {out_path} with {n_workers} worker(s)", markup=False)
+    try:
+        lock = claim(out_path)
+    except BaseException:
+        executor.close()
+        raise
+    console().print(f"sweep: {len(jobs)} runs in {out_path} {where}", markup=False, soft_wrap=True)
     start = time.time()
     with Live(console=console(), refresh_per_second=4) as live:
         jobs = run_jobs(jobs, out_path, executor, on_update=lambda js: live.update(overview(js)), lock=lock)

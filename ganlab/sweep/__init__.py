@@ -71,6 +71,8 @@ def run_jobs(jobs: list[Job], out: Path, executor: Any, on_update: Callable[[lis
 
 def finish(job: Job, executor: Any) -> None:
     job.seconds = time.time() - job.started
+    if hasattr(executor, "attempts"):
+        job.attempts = executor.attempts(job)
     summary = RunDir(job.dir).read_summary()
     if summary is not None:
         job.status, job.step, job.error = summary["status"], summary["step"], summary.get("error", "")
