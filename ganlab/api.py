@@ -155,7 +155,7 @@ def _fit(cfg: Config, rd: RunDir, world: Any, resumed: dict[str, Any] | None) ->
             if world.main and resumed is None and trainer.step == 0:
                 _forget(rd, keep_error=getattr(exc, "trace", "") or None)
             raise
-    distributed.shutdown(world)
+    distributed.shutdown(world, clean=summary["status"] != "failed")
     return Run(rd.path, cfg.to_dict(), summary, _config=cfg)
 
 

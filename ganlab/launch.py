@@ -1,31 +1,32 @@
-"""``ganlab run --nproc N`` / ``ganlab resume --nproc N``: the same command in N processes.
+"""``ganlab run --nproc N`` / ``ganlab resume --nproc N``: the same command in N processes per
+machine, on one machine or several, through torch's elastic launcher (the API behind torchrun).
 
-It sets, for each process, the variables torchrun sets (RANK, LOCAL_RANK, WORLD_SIZE,
-MASTER_ADDR, MASTER_PORT), so ``ganlab run --nproc 2 ...`` and
-``torchrun --standalone --nproc_per_node 2 -m ganlab run ...`` train the same run; this
-launcher only adds clean exit statuses and messages. Every process trains its shard of the
-global batch and rank 0 writes the run (see ganlab.distributed). Ctrl-C reaches every process
-from the terminal; the launcher waits for them, so an interrupted run's checkpoint is written
-before the prompt returns. If one process fails, the others get 30 s to notice (gloo raises
-when a peer is gone, and rank 0 then records the run as failed) before they are terminated.
+    ganlab run --arch dcgan --nproc 4                                   # this machine, 4 processes
+    ganlab run --arch dcgan --nproc 4 --nnodes 2 --rdzv-endpoint head:29400 --out /shared/runs/x   # on each of 2 machines
+    ganlab run --arch dcgan --nproc 4 --max-restarts 3 --out runs/x    # restart failed workers from the last checkpoint
+
+On one machine the rendezvous is torchrun's ``--standalone``: a c10d store on a port the
+operating system picks, so two launches never race for a port. Every process trains its shard of
+the global batch and global rank 0 writes the run (ganlab.engine.distributed). When a worker dies
+and ``--max-restarts`` allows, the agent restarts the whole group; a restarted ``ganlab run``
+finds its run directory and continues it from the last checkpoint, as ``ganlab resume`` would.
+Ctrl-C reaches every process (the agent forwards it and waits for them), so an interrupted run's
+checkpoint is written before the prompt returns; the exit status is 130.
 """
 
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
 import sys
-import time
-from typing import Any
-
+import uuid
 import click
 
-GRACE_SECONDS = 30
+from ganlab.errors import GanlabError
+
+SHUTDOWN_SECONDS = 60  # how long the agent waits for workers to stop (and checkpoint) after Ctrl-C
 
 
-def command_args(ctx: click.Context, drop: tuple[str, ...] = ("nproc",)) -> list[str]:
+def command_args(ctx: click.Context, drop: tuple[str, ...] = ("nproc", "nnodes", "rdzv_endpoint", "max_restarts")) -> list[str]:
     """The command line that gives ``ctx``'s parsed parameters again, minus ``drop``."""
     args: list[str] = [ctx.info_name or ctx.command.name or ""]
     for param in ctx.command.params:
@@ -41,45 +42,59 @@ def command_args(ctx: click.Context, drop: tuple[str, ...] = ("nproc",)) -> list
     return args
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def launch(nproc: int, args: list[str], nnodes: str = "1", rdzv_endpoint: str | None = None, max_restarts: int = 0,
+           run_id: str | None = None) -> int:  # fmt: skip
+    """Run ``ganlab ARGS`` in ``nproc`` processes on each of ``nnodes`` machines; returns the exit
+    status (0, 130 interrupted, else the failing process's)."""
+    from torch.distributed.elastic.multiprocessing.api import SignalException
+    from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
+    from torch.distributed.launcher.api import LaunchConfig, elastic_launch
 
-
-def launch(nproc: int, args: list[str]) -> int:
-    """Run ``ganlab ARGS`` in ``nproc`` (>= 1, checked by the caller) processes on this machine;
-    returns rank 0's exit status (or the first failure's, if rank 0 succeeded)."""
-    base = dict(os.environ, MASTER_ADDR="127.0.0.1", MASTER_PORT=str(_free_port()),
-                WORLD_SIZE=str(nproc), LOCAL_WORLD_SIZE=str(nproc))  # fmt: skip
-    base.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // nproc)))  # no oversubscription
-    previous = signal.signal(signal.SIGINT, _ignore)  # a handler, not SIG_IGN: children do not inherit it
+    min_nodes, max_nodes = _nodes(nnodes)
+    if max_nodes > 1 and not rdzv_endpoint:
+        raise GanlabError("--nnodes above 1 needs --rdzv-endpoint HOST:PORT, the same on every machine (one of them)")
+    if max_restarts < 0:
+        raise GanlabError(f"--max-restarts must be 0 or more, got {max_restarts}")
+    config = LaunchConfig(
+        min_nodes=min_nodes,
+        max_nodes=max_nodes,
+        nproc_per_node=nproc,
+        run_id=run_id or (str(uuid.uuid4()) if max_nodes == 1 else "ganlab"),
+        rdzv_backend="c10d",
+        rdzv_endpoint=rdzv_endpoint or "localhost:0",
+        rdzv_configs={"is_host": True} if not rdzv_endpoint else {},
+        max_restarts=max_restarts,
+        monitor_interval=0.1,
+        start_method="spawn",
+        shutdown_timeout=SHUTDOWN_SECONDS,
+    )
+    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // nproc)))  # no oversubscription
     try:
-        procs = [
-            subprocess.Popen([sys.executable, "-m", "ganlab", *args], env={**base, "RANK": str(r), "LOCAL_RANK": str(r)})
-            for r in range(nproc)
-        ]
-        codes = _wait(procs)
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    return codes[0] or next((c for c in codes if c), 0)
+        elastic_launch(config, sys.executable)("-P", "-m", "ganlab", *args)
+    except SignalException:
+        return 130
+    except ChildFailedError as exc:
+        codes = {rank: failure.exitcode for rank, failure in exc.failures.items()}
+        code = codes.get(0, next(iter(codes.values()), 1))
+        return 130 if code in (130, -2) else (code if 0 < code < 256 else 1)
+    return 0
 
 
-def _wait(procs: list[subprocess.Popen]) -> list[int]:
-    failed_at = None
-    while True:
-        codes = [p.poll() for p in procs]
-        if all(c is not None for c in codes):
-            return codes  # type: ignore[return-value]
-        if failed_at is None and any(c not in (None, 0) for c in codes):
-            failed_at = time.monotonic()
-        if failed_at is not None and time.monotonic() - failed_at > GRACE_SECONDS:
-            for p in procs:
-                if p.poll() is None:
-                    p.terminate()
-            return [p.wait() for p in procs]
-        time.sleep(0.05)
+def _nodes(text: str) -> tuple[int, int]:
+    """``"2"`` -> (2, 2); ``"1:4"`` -> (1, 4) (elastic: from 1 to 4 machines)."""
+    try:
+        low, _, high = str(text).partition(":")
+        a, b = int(low), int(high or low)
+    except ValueError:
+        raise GanlabError(f"--nnodes {text!r}: a number of machines, like 2, or a range like 1:4") from None
+    if not 1 <= a <= b:
+        raise GanlabError(f"--nnodes {text!r}: at least 1 machine, and a range low:high with low <= high")
+    return a, b
 
 
-def _ignore(signum: int, frame: Any) -> None:
-    pass
+def restarted() -> bool:
+    """Whether this process is a restart of a failed worker group (torchelastic sets it)."""
+    try:
+        return int(os.environ.get("TORCHELASTIC_RESTART_COUNT", "0")) > 0
+    except ValueError:
+        return False

@@ -157,3 +157,70 @@ def test_the_launcher_passes_every_option_but_nproc_on():
 
     result = CliRunner().invoke(resume, ["r", "--nproc", "2", "--set", "a=1", "--set", "b=2", "--steps", "9"])
     assert result.output.strip() == "resume r --steps 9 --set a=1 --set b=2"
+
+
+def test_every_built_in_image_diagnostic_works_in_two_processes_with_an_evaluation_mid_run(tmp_path):
+    """torchmetrics' compute() must not wait for ranks that do not evaluate (it once hung here)."""
+    out = tmp_path / "d"
+    r = subprocess.run([sys.executable, "-m", "ganlab", "run", "--arch", "dcgan", "--dataset", "stacked-digits", "--nproc", "2",
+                        "--steps", "8", "--batch-size", "16", "--set", "arch.width=4", "--set", "data.image_size=16",
+                        "--set", "log.every=2", "--set", "log.eval_every=4", "--set", "diag.stacked-modes.samples=300",
+                        "--set", "diag.fid.real=200", "--set", "diag.kid.real=200", "--set", "diag.kid.subset_size=100",
+                        "--set", "diag.precision-recall.real=200", "--set", "log.progress=false", "--out", str(out)],
+                       capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert r.returncode == 0, r.stdout + r.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "completed" and summary["processes"] == 2
+    assert set(summary["verdicts"]) == {"divergence", "equilibrium", "gradients", "fid", "kid", "precision-recall", "stacked-modes"}
+    evals = [json.loads(line)["step"] for line in (out / "metrics.jsonl").read_text().splitlines() if '"eval"' in line]
+    assert evals == [4, 8]
+
+
+def test_two_machines_meet_at_a_rendezvous(tmp_path):
+    """Two launchers, each one process (two 'machines' on this one), train one run together."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cmd = [sys.executable, "-m", "ganlab", "run", *ARGS, "--nproc", "1", "--nnodes", "2", "--rdzv-endpoint", f"127.0.0.1:{port}",
+           "--out", str(tmp_path / "two")]  # fmt: skip
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    outputs = [p.communicate(timeout=300)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    assert json.loads((tmp_path / "two" / "summary.json").read_text())["processes"] == 2
+    ganlab("run", *ARGS, "--out", str(tmp_path / "one"))
+    assert_same_training(tmp_path / "one", tmp_path / "two")
+
+
+def test_a_killed_worker_is_restarted_from_the_last_checkpoint(tmp_path):
+    out, straight = tmp_path / "r", tmp_path / "straight"
+    args = [*[a if a != "40" else "400" for a in ARGS], "--set", "log.checkpoint_every=100"]
+    proc = subprocess.Popen([sys.executable, "-m", "ganlab", "run", *args, "--nproc", "2", "--max-restarts", "1", "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    deadline = time.time() + 240
+    while not (out / "checkpoints" / "index.json").exists() and time.time() < deadline:
+        time.sleep(0.05)
+    os.kill(json.loads((out / ".lock").read_text())["pid"], signal.SIGKILL)  # rank 0, the run's owner
+    try:
+        output = proc.communicate(timeout=300)[0]
+    finally:
+        proc.kill()  # never leave a process group behind when the test fails
+    assert proc.returncode == 0, output
+    assert json.loads((out / "summary.json").read_text())["status"] == "completed"
+    records = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in records if r["kind"] == "train"] == list(range(10, 401, 10))
+    ganlab("run", *args, "--nproc", "2", "--out", str(straight))
+    assert_same_training(straight, out)
+
+
+@pytest.mark.parametrize("args, text", [
+    (["--nnodes", "2", "--out", "x"], "--nnodes above 1 needs --rdzv-endpoint HOST:PORT"),
+    (["--nnodes", "two", "--out", "x"], "--nnodes 'two': a number of machines, like 2, or a range like 1:4"),
+    (["--nnodes", "2", "--rdzv-endpoint", "h:1"], "--nnodes and --max-restarts need --out"),
+    (["--nproc", "2", "--max-restarts", "-1", "--out", "x"], "--max-restarts must be 0 or more, got -1"),
+])  # fmt: skip
+def test_bad_launcher_input_is_one_line(tmp_path, args, text):
+    r = subprocess.run([sys.executable, "-m", "ganlab", "run", *ARGS, *args], capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 1 and r.stderr.strip().splitlines() == [f"Error: {r.stderr.strip()[7:]}"] and text in r.stderr
+    assert not (tmp_path / "x").exists()

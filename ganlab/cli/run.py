@@ -38,8 +38,12 @@ def _finish(result: Any) -> None:
 @click.option("--name", help="Run directory name under runs/ (ignored with --out).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="A TOML config (see configs/).")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Any config key, e.g. train.lr_g=2e-4 (repeatable).")
-@click.option("--nproc", type=int, help="Train data-parallel in N processes (one per GPU; gloo on CPU). The batch is global.")
-def run(arch, loss, dataset, reg, steps, batch_size, seed, device, diags, out, name, config_file, sets, nproc) -> None:
+@click.option("--nproc", type=int, help="Train data-parallel in N processes per machine (one per GPU; gloo on CPU). The batch is global.")
+@click.option("--nnodes", help="Machines to span (or a range MIN:MAX); every one runs this command. Default 1.")
+@click.option("--rdzv-endpoint", help="HOST:PORT where the machines meet (torchrun's c10d rendezvous); with --nnodes.")
+@click.option("--max-restarts", type=int, help="Restart the process group this often when a process dies; it continues from the last checkpoint.")
+def run(arch, loss, dataset, reg, steps, batch_size, seed, device, diags, out, name, config_file, sets, nproc, nnodes, rdzv_endpoint,
+        max_restarts) -> None:  # fmt: skip
     """Train a GAN. With no options: the MLP GAN on ring8 with the non-saturating loss.
 
     Precedence: built-in defaults < the components' recommended defaults < --config file <
@@ -61,31 +65,42 @@ def run(arch, loss, dataset, reg, steps, batch_size, seed, device, diags, out, n
     cfg = api.load_config(config_file, overrides=flags, sets=sets)
     if name is not None and ("/" in name or name in ("", ".", "..")):
         raise GanlabError(f"--name {name!r} must be a plain directory name; use --out for a path")
-    if _launched(nproc, cfg):
+    if (nnodes not in (None, "1") or max_restarts) and out is None:
+        raise GanlabError("--nnodes and --max-restarts need --out: every machine, and every restart, must find the same run directory")
+    if _launched(nproc, cfg, nnodes, rdzv_endpoint, max_restarts):
+        return
+    from ganlab.launch import restarted
+    from ganlab.rundir import RunDir
+
+    if restarted() and out is not None and RunDir(out).is_run():  # a restart after a process died: continue
+        _finish(api.resume(out, steps=cfg.train.steps))
         return
     _finish(api.train(cfg, out=out, name=name))
 
 
-def _launched(nproc: int | None, cfg: Any) -> bool:
-    """With --nproc N > 1, run this same command in N processes (ganlab.launch) and exit with
-    their status. Mistakes in the config are caught here first, once."""
-    if nproc is None or nproc == 1:
+def _launched(nproc: int | None, cfg: Any, nnodes: str | None = None, rdzv_endpoint: str | None = None,
+              max_restarts: int | None = None) -> bool:  # fmt: skip
+    """With --nproc, --nnodes or --max-restarts, run this same command in N processes per machine
+    (ganlab.launch) and exit with their status. Mistakes in the config are caught here first, once."""
+    if (nproc is None or nproc == 1) and nnodes in (None, "1") and not max_restarts and not rdzv_endpoint:
         return False
     import os
 
     from ganlab import launch
     from ganlab.engine import distributed
+    from ganlab.engine.devices import resolve_device
 
+    nproc = 1 if nproc is None else nproc
     if nproc < 1:
         raise GanlabError(f"--nproc must be at least 1, got {nproc}")
     if "WORLD_SIZE" in os.environ:
         raise GanlabError("--nproc inside torchrun: leave --nproc out, torchrun already started the processes")
-    from ganlab.engine.devices import resolve_device
-
-    world = distributed.World(0, nproc)
-    distributed.check_batch(cfg.train.batch_size, world, cfg.train.pack)
-    resolve_device(cfg.device, world)
-    code = launch.launch(nproc, launch.command_args(click.get_current_context()))
+    low, high = launch._nodes(nnodes or "1")
+    for size in {nproc * low, nproc * high}:
+        world = distributed.World(0, size)
+        distributed.check_batch(cfg.train.batch_size, world, cfg.train.pack)
+        resolve_device(cfg.device, world)
+    code = launch.launch(nproc, launch.command_args(click.get_current_context()), nnodes or "1", rdzv_endpoint, max_restarts or 0)
     if code:
         sys.exit(code)
     return True
@@ -94,11 +109,14 @@ def _launched(nproc: int | None, cfg: Any) -> bool:
 @click.command()
 @click.argument("run_dir", type=click.Path(file_okay=False))
 @click.option("--steps", type=int, help="Train to this step (default: the run's configured steps).")
-@click.option("--nproc", type=int, help="Continue in N processes (any N dividing the batch, whatever the run was trained on).")
-def resume(run_dir, steps, nproc) -> None:
+@click.option("--nproc", type=int, help="Continue in N processes per machine (any N dividing the batch, whatever the run was trained on).")
+@click.option("--nnodes", help="Machines to span (or MIN:MAX); every one runs this command. Default 1.")
+@click.option("--rdzv-endpoint", help="HOST:PORT where the machines meet; with --nnodes.")
+@click.option("--max-restarts", type=int, help="Restart the process group this often when a process dies.")
+def resume(run_dir, steps, nproc, nnodes, rdzv_endpoint, max_restarts) -> None:
     """Continue a run from its last checkpoint."""
     from ganlab import api
 
-    if nproc is not None and nproc != 1 and _launched(nproc, api.load_run(run_dir).config):
+    if _launched(nproc, api.load_run(run_dir).config, nnodes, rdzv_endpoint, max_restarts):
         return
     _finish(api.resume(run_dir, steps=steps))

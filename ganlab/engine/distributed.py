@@ -20,6 +20,7 @@ How a run is split, so that N processes train the same run one process would:
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,7 +81,15 @@ def init(world: World, device: Any) -> None:
 
     if not dist.is_initialized():
         backend = "nccl" if device.type == "cuda" else "gloo"
-        dist.init_process_group(backend, rank=world.rank, world_size=world.size)
+        attempt = os.environ.get("TORCHELASTIC_RESTART_COUNT", "0")
+        if attempt in ("", "0"):
+            dist.init_process_group(backend, rank=world.rank, world_size=world.size)
+            return
+        # A restarted group meets in the same store as the group that failed, whose processes'
+        # addresses are still in it: a prefix per attempt keeps the new group from dialling the dead.
+        store, _, _ = next(dist.rendezvous("env://", world.rank, world.size))
+        store = dist.PrefixStore(f"ganlab/attempt-{attempt}", store)
+        dist.init_process_group(backend, store=store, rank=world.rank, world_size=world.size)
 
 
 def wrap(module: Any, world: World, device: Any) -> Any:
@@ -90,7 +99,9 @@ def wrap(module: Any, world: World, device: Any) -> Any:
     from torch.nn.parallel import DistributedDataParallel
 
     ids = [device.index] if device.type == "cuda" else None
-    return DistributedDataParallel(module, device_ids=ids, broadcast_buffers=False)
+    with warnings.catch_warnings():  # torch 2.13 deprecates the name, not the behaviour we rely on (rank-local buffers)
+        warnings.simplefilter("ignore", FutureWarning)
+        return DistributedDataParallel(module, device_ids=ids, broadcast_buffers=False)
 
 
 def reduce_mean(values: Any, world: World) -> Any:
@@ -114,9 +125,30 @@ def broadcast(obj: Any, world: World) -> Any:
     return box[0]
 
 
-def shutdown(world: World) -> None:
+def agree(message: str | None, world: World) -> str | None:
+    """Every rank's one-line problem (or None), gathered: the first one, on every rank. Called by
+    every rank at the same point, so a mistake one rank finds stops them all instead of leaving
+    the others waiting in a collective."""
+    if not world.active:
+        return message
+    import torch.distributed as dist
+
+    messages: list[str | None] = [None] * world.size
+    dist.all_gather_object(messages, message)
+    return next((m for m in messages if m), None)
+
+
+def shutdown(world: World, clean: bool = True) -> None:
+    """Leave the process group. After a run every rank ended the same way (``clean``), they meet
+    in a barrier first, so no rank exits while a peer's collective threads still talk to it. After
+    a failure on one rank there is no barrier (the others may be inside another collective): the
+    group is destroyed and the peers' next collective fails at once instead of waiting."""
     if world.active:
         import torch.distributed as dist
 
         if dist.is_initialized():
-            dist.destroy_process_group()
+            try:
+                if clean:
+                    dist.barrier()
+            finally:
+                dist.destroy_process_group()

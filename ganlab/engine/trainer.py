@@ -121,8 +121,17 @@ class Trainer:
         c = self.config
         total = c.train.steps if total_steps is None else total_steps
         run = self._run_info(total, resumed)
-        self.evaluator.setup(run, self.parts.dataset)
-        self._preflight()
+        problem = None
+        try:
+            self.evaluator.setup(run, self.parts.dataset)
+            self._preflight()
+        except GanlabError as exc:
+            problem = exc
+        agreed = distributed.agree(str(problem) if problem else None, self.world)  # no rank trains alone
+        if problem is not None:
+            raise problem
+        if agreed is not None:
+            raise GanlabError(agreed)
         if self.world.main:
             self.run_dir.clean_temp()
             self.log = self.run_dir.metrics_log(keep_through=self.state.step if resumed else None)
@@ -227,13 +236,16 @@ class Trainer:
         clock.eval += time.perf_counter() - start
 
     def _checkpoint(self, run: RunInfo, clock: Clock, outcome: Outcome) -> bool:
-        """Write the checkpoint; False (the run diverged) if its weights are not finite."""
+        """Write the checkpoint; False (the run diverged) if its weights are not finite. Every rank
+        checks (they hold the same weights), so every rank stops at the same step."""
         self.state.train_seconds = clock.total
-        try:
-            path = self.checkpoints.save_last(self.state.step, self.state_dict())
-        except checkpoint.NonFinite as exc:
-            outcome.status, outcome.diverged_at, outcome.error = "diverged", self.state.step, str(exc)
+        state = self.state_dict()
+        bad = checkpoint.non_finite_part(state)
+        if bad is not None:
+            outcome.status, outcome.diverged_at = "diverged", self.state.step
+            outcome.error = f"not writing checkpoint {str(self.run_dir.last_checkpoint)!r}: its {bad} holds NaN or infinite values"
             return False
+        path = self.checkpoints.save_last(self.state.step, state)
         self.hook.on_checkpoint(run=run, step=self.state.step, path=str(path))
         return True
 

@@ -17,7 +17,9 @@ given as a local file (``--set diag.fid.weights=FILE``), which must hold tensors
 from __future__ import annotations
 
 import hashlib
+import contextlib
 import importlib.util
+import io
 import sys
 import types
 from functools import lru_cache
@@ -97,8 +99,11 @@ class InceptionFeatures(nn.Module, FeatureExtractor):
         try:
             from torchmetrics.image.fid import NoTrainInceptionV3
 
-            self.net = NoTrainInceptionV3(name="inception-v3-compat", features_list=["2048"],
-                                          feature_extractor_weights_path=str(path) if path else None)  # fmt: skip
+            # torch.hub writes "Downloading: URL" to stderr before it fails offline: the error below
+            # says everything in one line, so the hub's own output is kept out of the terminal.
+            with contextlib.redirect_stderr(io.StringIO()):
+                self.net = NoTrainInceptionV3(name="inception-v3-compat", features_list=["2048"],
+                                              feature_extractor_weights_path=str(path) if path else None)  # fmt: skip
         except Exception as exc:
             reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise GanlabError(

@@ -44,6 +44,7 @@ def coverage(samples: torch.Tensor, modes: torch.Tensor, std: float, share: floa
         "modes_held": float((counts >= share * len(samples) / len(modes)).sum()),
         "high_quality": 100.0 * float(hq.double().mean()),
     }
+    out["reverse_kl"] = float("nan")  # undefined without high-quality samples (null in summary.json)
     if counts.sum() > 0:
         p = counts / counts.sum()
         nz = p > 0
@@ -85,7 +86,7 @@ class ModeCoverage(Diagnostic):
         what = "all" if m == self.k else ("mode collapse:" if level == "failure" else "missing modes:")
         held = int(out["modes_held"])
         self.state = (level, f"{what} {m}/{self.k} modes captured ({held} holding >= {self.share:.0%} of their share), {hq:.1f}% high quality" + (
-            f", reverse KL {out['reverse_kl']:.2f}" if "reverse_kl" in out else ""))
+            f", reverse KL {out['reverse_kl']:.2f}" if out["reverse_kl"] == out["reverse_kl"] else ""))
         return out
 
     def verdict(self):

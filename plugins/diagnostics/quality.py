@@ -68,8 +68,9 @@ class _FeatureMetric(Diagnostic):
         pass
 
     def protocol(self, n_fake: int) -> str:
-        return (f"{self.extractor.protocol}; {len(self.real)} real ({self.reference_draw}; reference {self.reference}), "
-                f"{n_fake} fake; {self.size}")  # fmt: skip
+        # How the reference was had (computed or a cache hit) is not part of the protocol: it is
+        # kept apart, in self.reference, so the same measurement always reads the same.
+        return f"{self.extractor.protocol}; {len(self.real)} real ({self.reference_draw}), {n_fake} fake; {self.size}"
 
     def verdict(self):
         return self.state
@@ -91,7 +92,8 @@ class Fid(_FeatureMetric):
         fidelity_importable()
         from torchmetrics.image.fid import FrechetInceptionDistance
 
-        self.metric = FrechetInceptionDistance(feature=_Features(self.real.shape[1]), reset_real_features=False)
+        # Only rank 0 evaluates: the metric must not wait for the other processes (sync_on_compute).
+        self.metric = FrechetInceptionDistance(feature=_Features(self.real.shape[1]), reset_real_features=False, sync_on_compute=False)
         self.metric.update(self.real, real=True)
 
     def evaluate(self, step, samples, dataset):
@@ -133,7 +135,8 @@ class Kid(_FeatureMetric):
         size = min(self.subset_size, len(fake), len(real))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torchmetrics warns that it buffers features: that is the point
-            metric = KernelInceptionDistance(feature=_Features(real.shape[1]), subsets=self.subsets, subset_size=size)
+            metric = KernelInceptionDistance(feature=_Features(real.shape[1]), subsets=self.subsets, subset_size=size,
+                                             sync_on_compute=False)  # only rank 0 evaluates: never wait for the others
         metric.update(real, real=True)
         metric.update(fake, real=False)
         with torch.random.fork_rng():
