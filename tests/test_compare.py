@@ -198,3 +198,15 @@ def test_a_tie_is_not_marked_as_a_best(tmp_path):
     rows = [line for line in md.splitlines()[2:]]
     assert all("**8 (n=1)**" not in r for r in rows)  # 8 modes each: no best
     assert any("**90 (n=1)**" in r for r in rows)  # 90% against 80%: a best
+
+
+def test_thousands_of_runs_are_read_by_a_pool_with_the_same_result(tmp_path, monkeypatch):
+    import ganlab.compare as compare_mod
+
+    for i in range(12):
+        make_run(tmp_path / "runs", f"r{i}", seed=i, lr=1e-3 if i % 2 else 2e-4)
+    (tmp_path / "runs" / "r3" / "summary.json").write_text("{")  # one the pool must report, as one process does
+    serial = invoke("compare", str(tmp_path / "runs"), "--json").output
+    monkeypatch.setattr(compare_mod, "PARALLEL_FROM", 2)
+    pooled = invoke("compare", str(tmp_path / "runs"), "--json").output
+    assert pooled == serial and "summary.json is not valid JSON" in pooled

@@ -20,7 +20,7 @@ def load(code, name):
 
 
 def test_every_hook_example_is_collected():
-    assert len(BLOCKS) == 6  # hinge loss, architecture, dataset, diagnostic, command, listener
+    assert len(BLOCKS) == 7  # hinge loss, architecture, dataset, diagnostic, extractor, command, listener
 
 
 @pytest.mark.parametrize("index", range(len(BLOCKS)))
@@ -42,5 +42,17 @@ def test_doc_example_registers_and_passes_the_contract(index, ganlab_plugin, tmp
         from ganlab.plugins.datasets.mixtures import Ring
 
         gt.check_diagnostic(m.registry("diagnostic").create(name), Ring())
+    for name in comps.get("extractor", []):
+        import torch
+
+        feats = m.registry("extractor").create(name)(torch.rand(5, 3, 8, 8) * 2 - 1)
+        assert feats.shape[0] == 5 and feats.ndim == 2 and torch.isfinite(feats).all()
+        ds = m.registry("dataset").create("digits")
+        ds.features = name  # a dataset naming it: fid runs on it
+        from ganlab.plugins.diagnostics.quality import Fid
+
+        fid = Fid()
+        gt.check_diagnostic(fid, ds)
+        assert fid.extractor.protocol == m.registry("extractor").create(name).protocol
     if "on_log" in m.plugins[f"doc-example-{index}"].hooks:
         assert gt.quick_run(tmp_path)["status"] == "completed"

@@ -84,6 +84,8 @@ def test_eval_scores_many_runs_and_stores_its_protocol(tmp_path):
     cell = table["groups"][0]["metrics"]["eval[best] fid/fid"]
     assert cell["n"] == 2 and cell["best"] is None and "200 generated, noise seed 20141210" in cell["protocol"]
     assert "eval[best] fid/fid" in invoke("compare", str(sweep), "--markdown").output
+    shown = invoke("compare", str(sweep), "--metrics", "eval[best] fid/fid").output  # the terminal table: no markup eaten
+    assert "eval[best] fid/fid" in shown and "eval fid/fid" not in shown
 
 
 @pytest.mark.parametrize("args, text", [

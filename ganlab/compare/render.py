@@ -187,7 +187,7 @@ def to_rich(table: Table, width: int = 80, metrics: list[str] | None = None) -> 
     t.add_column("runs", no_wrap=True)
     for m in shown:
         arrow = {"lower": " ↓", "higher": " ↑"}.get(table.better.get(m) or "", "")
-        t.add_column(names[m] + arrow, justify="right", overflow="fold")
+        t.add_column(escape(names[m]) + arrow, justify="right", overflow="fold")
     for g in table.groups:
         row = [escape(_group_cell(table, g, labels)), escape(_runs_cell(g))]
         for m in shown:

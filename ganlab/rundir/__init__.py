@@ -168,6 +168,11 @@ class RunDir:
     def summary_problem(self) -> str | None:
         return self._summary()[1]
 
+    def summary_and_problem(self) -> tuple[dict[str, Any] | None, str | None]:
+        """summary.json and what is wrong with it, in one read: (data, None) or (None, why)."""
+        data, why = self._summary()
+        return (data, None) if why is None else (None, why)
+
     def _summary(self) -> tuple[Any, str | None]:
         try:
             data = json.loads(self.summary_path.read_text(encoding="utf-8"))

@@ -97,14 +97,19 @@ def read_json_lines(path: Path) -> tuple[list[dict[str, Any]], int]:
         text = path.read_text(encoding="utf-8", errors="replace")
     except (FileNotFoundError, IsADirectoryError):
         return out, 0
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError:
-            bad += 1
-            continue
+    lines = [line for line in text.splitlines() if line.strip()]
+    try:  # the common case, every line a record: one parse of them all (compare reads 10,000 files)
+        records = json.loads("[" + ",".join(lines) + "]")
+    except json.JSONDecodeError:
+        records = None
+    if records is None or len(records) != len(lines):  # a line cut short, or two values on one: line by line
+        records = []
+        for line in lines:
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError:
+                records.append(None)
+    for rec in records:
         if isinstance(rec, dict) and isinstance(rec.get("step"), int) and not isinstance(rec.get("step"), bool):
             out.append(rec)
         else:

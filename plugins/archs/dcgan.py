@@ -1,5 +1,4 @@
-"""DCGAN (Radford, Metz & Chintala 2016), exactly as the GAN overview this project started from
-gives it at 64x64x3.
+"""DCGAN (Radford, Metz & Chintala 2016), exactly as the paper gives it at 64x64x3.
 
 >>> from ganlab.plugins.archs.dcgan import build
 >>> gan = build(data_shape=(3, 64, 64))                  # the paper's network at 64x64x3
@@ -88,7 +87,7 @@ def build(
     minibatch_std: bool = False,  # the minibatch std as one more channel before D's last conv (Karras et al. 2018)
     minibatch_std_group: int = 4,  # samples per group for that std (the paper's 4; 0: the whole batch)
 ) -> GAN:
-    """DCGAN of Radford et al. 2016, the overview's network at 64x64x3; 16, 32 or 64 px."""
+    """DCGAN of Radford et al. 2016, as the paper gives it at 64x64x3; also 16 or 32 px."""
     if len(data_shape) != 3:
         raise GanlabError(f"dcgan needs image data (C, H, W), got points of shape {tuple(data_shape)}; use --arch mlp")
     c, h, w = data_shape

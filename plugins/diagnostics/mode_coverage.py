@@ -17,8 +17,8 @@ A mode with that much mass is found again by any draw; one with a sample or two 
 >>> import torch
 >>> from ganlab.plugins.diagnostics.mode_coverage import coverage
 >>> modes = torch.tensor([[0.0, 0.0], [10.0, 0.0]])
->>> x = torch.cat([torch.zeros(95, 2), torch.full((5, 2), 10.0).mul(torch.tensor([1.0, 0.0]))])
->>> out = coverage(x, modes, std=0.1)        # 95 samples on one mode, 5 on the other
+>>> x = torch.cat([torch.zeros(97, 2), modes[1].repeat(3, 1)])
+>>> out = coverage(x, modes, std=0.1)   # 97 samples on one mode, 3 on the other (fair share 50, 10% of it 5)
 >>> out["modes"], out["modes_held"], out["high_quality"]
 (2.0, 1.0, 100.0)
 

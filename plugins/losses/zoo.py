@@ -1,4 +1,4 @@
-"""Losses beyond the seed, as compared by Lucic et al. 2018 and Kurach et al. 2019.
+"""Losses beyond Goodfellow et al. 2014, as compared by Lucic et al. 2018 and Kurach et al. 2019.
 
 With r = D's raw outputs on real data and f = on generated data (means over the batch):
 
