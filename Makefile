@@ -28,8 +28,12 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/ganlab run
 
+# Two test workers on CI's two cores (each test process one torch thread: tests/conftest.py);
+# tests sharing a throwaway virtual environment or a Ray cluster stay on one worker.
+PYTEST_ARGS ?= -n 2 --dist loadgroup
+
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+if os.environ.get("PYTEST_XDIST_WORKER"):  # `make test` runs two workers on two cores: one thread each
+    os.environ["OMP_NUM_THREADS"] = "1"  # and for the processes tests start
+    import torch
+
+    torch.set_num_threads(1)
 
 import ganlab
 from ganlab import manager as manager_mod

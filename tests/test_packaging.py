@@ -4,6 +4,9 @@ installs plugins/ as ganlab.plugins (never a top-level package called `plugins`)
 import json
 import os
 import subprocess
+import pytest
+
+pytestmark = pytest.mark.xdist_group("fresh-env")  # one virtual environment per test worker, not one per test file and worker
 
 
 def run(env_dir, *args):

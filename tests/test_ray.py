@@ -16,6 +16,8 @@ import torch
 
 from tests.test_cli_run import invoke
 
+pytestmark = pytest.mark.xdist_group("ray-cluster")  # one Ray cluster per test worker, not one per test file and worker
+
 ray = pytest.importorskip("ray", reason="make test installs ray (the [ray] extra)")
 RAY = str(Path(sys.executable).with_name("ray"))
 SMALL = ["--set", "train.batch_size=64", "--set", "arch.width=16", "--set", "arch.d_width=16", "--set", "log.every=10",

@@ -7,6 +7,9 @@ import subprocess
 import textwrap
 
 from tests.conftest import ROOT
+import pytest
+
+pytestmark = pytest.mark.xdist_group("fresh-env")  # one virtual environment per test worker, not one per test file and worker
 
 
 def cli(env_dir, *args):
