@@ -29,11 +29,13 @@ run: install
 	$(BIN)/ganlab run
 
 # Two test workers on CI's two cores (each test process one torch thread: tests/conftest.py);
-# tests sharing a throwaway virtual environment or a Ray cluster stay on one worker.
+# tests sharing a throwaway virtual environment stay on one worker. The tests that start a real
+# Ray cluster run alone afterwards (beside a second worker, the cluster once died mid-test).
 PYTEST_ARGS ?= -n 2 --dist loadgroup
 
 test: install
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS) -m "not cluster"
+	$(BIN)/python -m pytest -q -m cluster
 
 clean:
 	rm -rf $(VENV) build *.egg-info

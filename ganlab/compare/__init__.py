@@ -222,6 +222,8 @@ def _varies(key: str, groups: list[Group]) -> bool:
     """A key differs between groups. A component's option (``data.std``) counts only where it
     differs between groups using the same component: otherwise the name column says it all."""
     section, _, rest = key.partition(".")
+    if section == "from" and rest in ("arch", "loss", "data", "reg"):  # where a component came from: the same rule
+        section, rest = rest, "from"
     if section in ("arch", "loss", "data", "reg") and rest != "name":
         by_name: dict[Any, set[str]] = {}
         for g in groups:
