@@ -145,6 +145,8 @@ def _known_keys() -> list[str]:
 def _check_field(obj: Any, name: str, value: Any, prefix: str) -> Any:
     hints = typing.get_type_hints(type(obj))
     full = prefix + name
+    if full == "sweep":
+        raise GanlabError("this config has a [sweep] table: it is a sweep preset, for `ganlab sweep --config FILE --out DIR`")
     if name not in hints or name in COMPONENT_SECTIONS or name in ("train", "log", "perf", "diag"):
         close = difflib.get_close_matches(full, _known_keys(), n=1)
         hint = f" Did you mean {close[0]}?" if close else ""

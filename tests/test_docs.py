@@ -39,10 +39,15 @@ SKIP = {
 PLACEHOLDER = re.compile(r"\[--|\b[A-Z][A-Z_]{2,}\b|\.\.\.|\|")  # synopsis: [--opt], NAME, RUN_DIR, a|b
 
 
-def command_lines(page: Path) -> list[str]:
-    """The ``ganlab ...`` lines of a page's fenced code blocks, continuations joined, comments cut."""
+def command_lines(page: Path) -> list[tuple[str, list[str]]]:
+    """The ``ganlab ...`` lines of a page's fenced code blocks, continuations joined, comments cut,
+    each with the ``## `` section it is in (a section's lines read only what that section made)."""
     lines, skipped_outs = [], set()
-    for block in re.findall(r"```[a-z]*\n(.*?)```", page.read_text(), re.S):
+    page_text = page.read_text()
+    for match in re.finditer(r"```[a-z]*\n(.*?)```", page_text, re.S):
+        block = match.group(1)
+        headings = re.findall(r"^## (.*)$", page_text[: match.start()], re.M)
+        section = f"{page.name}: {headings[-1] if headings else 'top'}"
         for line in block.replace("\\\n", " ").splitlines():
             line = line.strip().removeprefix("$ ")
             if not line.startswith("ganlab "):
@@ -53,7 +58,7 @@ def command_lines(page: Path) -> list[str]:
                 skipped_outs.add(words[words.index("--out") + 1])
             if text in SKIP or "|" in line.split("#")[0] or PLACEHOLDER.search(" ".join(words)) or skipped_outs & set(words):
                 continue  # a synopsis, or a command that needs what a test cannot have (or reads what one made)
-            lines.append(words)
+            lines.append((section, words))
     return lines
 
 
@@ -93,31 +98,32 @@ def reduced(words: list[str]) -> list[str]:
     return out[1:]
 
 
-CASES = [(page, words) for page in PAGES for words in command_lines(page)]
+CASES = [(section, words) for page in PAGES for section, words in command_lines(page)]
+SECTIONS = list(dict.fromkeys(section for section, _ in CASES))
 
 
 def test_the_docs_hold_commands_to_run():
     assert len(CASES) >= 25
-    assert {page.name for page, _ in CASES} >= {"README.md", "cli.md", "compare.md", "evaluation.md", "reproductions.md"}
+    assert {section.split(":")[0] for section, _ in CASES} >= {"README.md", "cli.md", "compare.md", "evaluation.md", "reproductions.md"}
 
 
-@pytest.mark.parametrize("page", sorted({p for p, _ in CASES}, key=PAGES.index), ids=lambda p: p.name)
-def test_every_command_line_runs_as_written(page, tmp_path, monkeypatch):
-    """In the order a reader meets them, in one scratch directory per page; a line of another
-    page that reduces to the same command (the same sweep twice) runs on its first page only."""
+@pytest.mark.parametrize("section", SECTIONS)
+def test_every_command_line_runs_as_written(section, tmp_path, monkeypatch):
+    """In the order a reader meets them, in one scratch directory per section of a page; a line
+    that reduces to one an earlier section ran (the same sweep on two pages) is not run again."""
     (tmp_path / "configs").symlink_to(ROOT / "configs")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("GANLAB_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("COLUMNS", "160")
     first = {}
-    for p, words in CASES:
-        first.setdefault(tuple(reduced(words)), p)
-    for p, words in CASES:
+    for s, words in CASES:
+        first.setdefault(tuple(reduced(words)), s)
+    for s, words in CASES:
         args = reduced(words)
-        if p != page or first[tuple(args)] != page and not _reads_earlier(words):
+        if s != section or first[tuple(args)] != section and not _reads_earlier(words):
             continue
         result = CliRunner().invoke(build(), args, catch_exceptions=False)
-        assert result.exit_code == 0, f"{page.name}: {shlex.join(words)}\n(ran: ganlab {shlex.join(args)})\n{result.output}"
+        assert result.exit_code == 0, f"{section}: {shlex.join(words)}\n(ran: ganlab {shlex.join(args)})\n{result.output}"
 
 
 def _reads_earlier(words: list[str]) -> bool:

@@ -260,6 +260,8 @@ def test_bad_out_directories_and_config_files_are_one_line(tmp_path):
     list_train.write_text("train = [1, 2]\n")
     one_line_error(invoke("run", "--config", str(list_train), "--steps", "5"), "config key 'train' must be a table")
     assert invoke("run", *FAST, "--steps", "10", "--config", "/dev/null", "--out", str(tmp_path / "devnull")).exit_code == 0
+    one_line_error(invoke("run", "--config", str(ROOT / "configs" / "grid25-goal.toml"), "--out", str(tmp_path / "g")), "it is a sweep preset, for `ganlab sweep")
+    assert not (tmp_path / "g").exists()
 
 
 def test_checkpoints_that_do_not_fit_are_one_line(tmp_path):
