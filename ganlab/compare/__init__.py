@@ -225,11 +225,11 @@ def _varies(key: str, groups: list[Group]) -> bool:
     if section == "from" and rest in ("arch", "loss", "data", "reg"):  # where a component came from: the same rule
         section, rest = rest, "from"
     if section in ("arch", "loss", "data", "reg") and rest != "name":
-        by_name: dict[Any, set[str]] = {}
+        by_name: dict[Any, set[Any]] = {}
         for g in groups:
-            by_name.setdefault(g.config.get(f"{section}.name"), set()).add(json.dumps(g.config.get(key)))
+            by_name.setdefault(g.config.get(f"{section}.name"), set()).add(_frozen(g.config.get(key)))
         return any(len(v) > 1 for v in by_name.values())
-    return len({json.dumps(g.config.get(key)) for g in groups}) > 1
+    return len({_frozen(g.config.get(key)) for g in groups}) > 1
 
 
 def _metrics(r: Run) -> dict[str, Any]:

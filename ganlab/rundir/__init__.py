@@ -162,11 +162,10 @@ class RunDir:
 
     def read_summary(self) -> dict[str, Any] | None:
         """summary.json if it exists and is well-formed, else None (see :meth:`summary_problem`)."""
-        data, why = self._summary()
-        return data if why is None else None
+        return self.summary_and_problem()[0]
 
     def summary_problem(self) -> str | None:
-        return self._summary()[1]
+        return self.summary_and_problem()[1]
 
     def summary_and_problem(self) -> tuple[dict[str, Any] | None, str | None]:
         """summary.json and what is wrong with it, in one read: (data, None) or (None, why)."""
