@@ -92,7 +92,7 @@ def reduced(words: list[str]) -> list[str]:
     if command in ("run", "sweep"):
         if "--steps" not in out:
             out += ["--steps", "10"]
-        out += ["--set", "train.batch_size=16", "--set", "log.eval_every=5", "--set", "log.progress=false"]
+        out += ["--set", "train.batch_size=16", "--set", "log.eval_every=10", "--set", "log.progress=false"]  # one evaluation, at the last step (resume: two)
     if command == "resume" and "--steps" not in out:
         out += ["--steps", "20"]
     return out[1:]
