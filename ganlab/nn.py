@@ -20,6 +20,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ganlab.errors import GanlabError
+
 
 def spectral_normalize(module: nn.Module) -> nn.Module:
     """Spectral normalisation (Miyato et al. 2018) of every Linear and convolution inside
@@ -57,6 +59,12 @@ class Packed(nn.Module):
         return f"pack={self.pack}"
 
 
+def check_group(group_size: int) -> None:
+    """One line for a minibatch-std group size that cannot work: 0 (whole batch) or >= 2."""
+    if group_size < 0 or group_size == 1:
+        raise GanlabError(f"arch.minibatch_std_group must be 0 (the whole batch) or 2 or more samples, got {group_size}")
+
+
 class MinibatchStd(nn.Module):
     """Minibatch standard deviation (Karras et al. 2018, "Progressive Growing of GANs", section 3):
     the standard deviation of every feature over a group of samples, averaged into one number,
@@ -66,10 +74,12 @@ class MinibatchStd(nn.Module):
 
     Groups as in the paper's code: with M = B / G, sample i belongs to group i mod M; G is
     ``group_size`` (or the whole batch if it does not divide it). The std is the population one,
-    sqrt(mean((x - mean)^2) + 1e-8)."""
+    sqrt(mean((x - mean)^2) + 1e-8). A group of one sample has no spread (a constant feature), so
+    ``group_size`` must be 0 (the whole batch) or at least 2."""
 
     def __init__(self, group_size: int = 4):
         super().__init__()
+        check_group(group_size)
         self.group_size = group_size
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -28,7 +28,7 @@ from torch import nn
 
 from ganlab.components import GAN
 from ganlab.errors import GanlabError
-from ganlab.nn import MinibatchStd
+from ganlab.nn import MinibatchStd, check_group
 
 SIZES = (16, 32, 64)
 
@@ -97,8 +97,7 @@ def build(
         raise GanlabError(f"dcgan needs at least one channel, got {c}")
     if latent_dim < 1 or width < 1:
         raise GanlabError(f"arch.latent_dim and arch.width must be at least 1, got {latent_dim} and {width}")
-    if minibatch_std_group < 0:
-        raise GanlabError(f"arch.minibatch_std_group must be 0 (the whole batch) or more, got {minibatch_std_group}")
+    check_group(minibatch_std_group)
     g, d = Generator(latent_dim, c, h, width), Discriminator(c, h, width, minibatch_std_group if minibatch_std else None)
     g.apply(init_weights)
     d.apply(init_weights)

@@ -27,7 +27,7 @@ from torch import nn
 
 from ganlab.components import GAN
 from ganlab.errors import GanlabError
-from ganlab.nn import MinibatchStd
+from ganlab.nn import MinibatchStd, check_group
 
 
 class Maxout(nn.Linear):
@@ -118,7 +118,6 @@ def build(
             raise GanlabError(f"arch.{key} must be 0 or more, got {v}")
     if d_maxout < 0 or d_maxout == 1:
         raise GanlabError(f"arch.d_maxout must be 0 (LeakyReLU) or 2 or more pieces, got {d_maxout}")
-    if minibatch_std_group < 0:
-        raise GanlabError(f"arch.minibatch_std_group must be 0 (the whole batch) or more, got {minibatch_std_group}")
+    check_group(minibatch_std_group)
     d = Discriminator(data_shape, d_width, d_depth, d_maxout, minibatch_std_group if minibatch_std else None)
     return GAN(generator=Generator(latent_dim, data_shape, width, depth, batchnorm), discriminator=d, latent_dim=latent_dim)
