@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 import ganlab
 from ganlab.cli import build
+from ganlab.errors import GanlabError
 from ganlab.plugins.datasets.images import Digits, StackedDigits
 from ganlab.plugins.diagnostics.digits_net import accuracy, load
 from ganlab.plugins.diagnostics.quality import Fid, Kid, PrecisionRecall, precision_recall
@@ -94,7 +95,32 @@ def test_stacked_modes_perfect_and_collapsed():
     stuck = x[:1].repeat(2000, 1, 1, 1)
     out = diag.evaluate(0, stuck, ds)
     assert out["modes"] == 1 and out["kl"] == pytest.approx(math.log(1000))
-    assert diag.verdict() == ("failure", "1/1000 modes captured, KL to uniform 6.91 (2,000 samples)")
+    assert diag.verdict() == ("failure", "1/1000 modes captured (1 holding >= 10% of their share), KL to uniform 6.91 (2,000 samples)")
+
+
+def test_stacked_modes_held_needs_a_share_of_the_fair_mass():
+    from ganlab.plugins.diagnostics.stacked_modes import mode_histogram
+
+    ds = StackedDigits()
+    x = ds.batch(300, torch.Generator().manual_seed(1))
+    diag = StackedModes()
+    diag.setup(FakeRun(ds), ds)
+    labels = [int(mode_histogram(x[i : i + 1], diag.net).argmax()) for i in range(len(x))]
+    first = {}
+    for i, m in enumerate(labels):
+        first.setdefault(m, i)
+    picks = list(first.values())[:11]  # 11 images of 11 different modes
+    # 2,000 samples: 1,990 of the first mode, one each of 10 others; fair mass 2 a mode
+    sample = torch.cat([x[picks[0]].repeat(1990, 1, 1, 1), x[picks[1:]]])
+    out = diag.evaluate(0, sample, ds)
+    assert (out["modes"], out["modes_held"]) == (11, 11)  # 10% of 2 is 0.2: one sample holds a mode
+    strict = StackedModes(share=1.0)
+    strict.setup(FakeRun(ds), ds)
+    out = strict.evaluate(0, sample, ds)
+    assert (out["modes"], out["modes_held"]) == (11, 1)  # the whole fair mass, 2 samples: only the first mode
+    assert strict.verdict()[1].startswith("11/1000 modes captured (1 holding >= 100% of their share)")
+    with pytest.raises(GanlabError, match=r"diag.stacked-modes.share must be in \(0, 1\]"):
+        StackedModes(share=0)
 
 
 def invoke(*args):
