@@ -33,6 +33,19 @@ import torch
 from ganlab.components import Diagnostic
 
 
+def held(counts: torch.Tensor, n: int, share: float) -> float:
+    """Modes whose count reaches ``share`` of their fair mass, n / len(counts) samples."""
+    return float((counts >= share * n / len(counts)).sum())
+
+
+def check_share(name: str, share: float) -> float:
+    from ganlab.errors import GanlabError
+
+    if not 0 < share <= 1:
+        raise GanlabError(f"diag.{name}.share must be in (0, 1] (a share of a mode's fair mass), got {share}")
+    return share
+
+
 def coverage(samples: torch.Tensor, modes: torch.Tensor, std: float, share: float = 0.1) -> dict[str, float]:
     samples, modes = samples.double().cpu(), modes.double().cpu()
     dist = torch.cdist(samples, modes)  # (N, K)
@@ -41,7 +54,7 @@ def coverage(samples: torch.Tensor, modes: torch.Tensor, std: float, share: floa
     counts = torch.bincount(nearest[hq], minlength=len(modes)).double()
     out = {
         "modes": float((counts > 0).sum()),
-        "modes_held": float((counts >= share * len(samples) / len(modes)).sum()),
+        "modes_held": held(counts, len(samples), share),
         "high_quality": 100.0 * float(hq.double().mean()),
     }
     out["reverse_kl"] = float("nan")  # undefined without high-quality samples (null in summary.json)
@@ -63,11 +76,7 @@ class ModeCoverage(Diagnostic):
     headline = "modes_held"  # the best checkpoint is the one holding most modes
 
     def __init__(self, share: float = 0.1):
-        from ganlab.errors import GanlabError
-
-        if not 0 < share <= 1:
-            raise GanlabError(f"diag.mode-coverage.share must be in (0, 1] (a share of a mode's fair mass), got {share}")
-        self.share = share
+        self.share = check_share("mode-coverage", share)
         self.state = ("ok", "")
         self.k = 0
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import torch
 
 from ganlab.components import Diagnostic
+from ganlab.plugins.diagnostics.mode_coverage import check_share, held
 
 
 def mode_histogram(images: torch.Tensor, net) -> torch.Tensor:
@@ -46,11 +47,7 @@ class StackedModes(Diagnostic):
     better = {"modes": "higher", "modes_held": "higher", "kl": "lower"}
 
     def __init__(self, samples: int = 10000, share: float = 0.1):
-        from ganlab.errors import GanlabError
-
-        if not 0 < share <= 1:
-            raise GanlabError(f"diag.stacked-modes.share must be in (0, 1] (a share of a mode's fair mass), got {share}")
-        self.samples, self.share = samples, share
+        self.samples, self.share = samples, check_share("stacked-modes", share)
         self.state = ("ok", "")
 
     def setup(self, run, dataset):
@@ -61,11 +58,11 @@ class StackedModes(Diagnostic):
     def evaluate(self, step, samples, dataset):
         counts = mode_histogram(samples, self.net)
         modes, kl = int((counts > 0).sum()), kl_to_uniform(counts)
-        held = int((counts >= self.share * len(samples) / len(counts)).sum())
+        modes_held = int(held(counts, len(samples), self.share))
         level = "ok" if modes >= 900 else ("warning" if modes >= 500 else "failure")
-        self.state = (level, f"{modes}/1000 modes captured ({held} holding >= {self.share:.0%} of their share), "
+        self.state = (level, f"{modes}/1000 modes captured ({modes_held} holding >= {self.share:.0%} of their share), "
                              f"KL to uniform {kl:.2f} ({len(samples):,} samples)")  # fmt: skip
-        return {"modes": float(modes), "modes_held": float(held), "kl": kl, "samples": float(len(samples))}
+        return {"modes": float(modes), "modes_held": float(modes_held), "kl": kl, "samples": float(len(samples))}
 
     def verdict(self):
         return self.state
