@@ -153,7 +153,10 @@ def _fit(cfg: Config, rd: RunDir, world: Any, resumed: dict[str, Any] | None) ->
             summary = trainer.fit(resumed=resumed is not None)
         except GanlabError as exc:  # refused before the first step (a setup, a shape): leave no husk
             if world.main and resumed is None and trainer.step == 0:
-                _forget(rd, keep_error=getattr(exc, "trace", "") or None)
+                trace = getattr(exc, "trace", "") or None
+                _forget(rd, keep_error=trace)
+                if trace:
+                    raise PluginError(f"{exc} (traceback in {rd.error_path})", trace) from None
             raise
     distributed.shutdown(world, clean=summary["status"] != "failed")
     return Run(rd.path, cfg.to_dict(), summary, _config=cfg)
@@ -197,13 +200,13 @@ def _claim(rd: RunDir, what: str) -> Any:
 def _forget(rd: RunDir, keep_error: str | None = None) -> None:
     """Remove what this attempt wrote (by name); with ``keep_error``, leave only error.log."""
     rd.reset()
-    if keep_error:
-        rd.write_error(keep_error)
-        return
     for sub in (rd.checkpoints, rd.samples):
         with contextlib.suppress(OSError):
             sub.rmdir()
     (rd.path / ".lock").unlink(missing_ok=True)
+    if keep_error:
+        rd.write_error(keep_error)
+        return
     with contextlib.suppress(OSError):
         rd.path.rmdir()
 

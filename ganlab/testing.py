@@ -44,6 +44,8 @@ def check_architecture(factory: Any, data_shape: tuple[int, ...] = (2,), batch: 
     from ganlab.components import GAN
     from ganlab.nn import Packed, spectral_normalize
 
+    if not callable(factory):
+        raise TypeError(f"check_architecture takes the factory function itself (what register() was given), not {factory!r}")
     gan = factory(data_shape=tuple(data_shape), **options)
     assert isinstance(gan, GAN), f"an architecture factory must return ganlab.components.GAN, got {type(gan).__name__}"
     assert isinstance(gan.latent_dim, int) and gan.latent_dim > 0, "GAN.latent_dim must be a positive int"

@@ -59,6 +59,11 @@ def test_architecture_contract(arch):
         gt.check_architecture(factory, data_shape=(2,), d_maxout=5, batchnorm=True)
 
 
+def test_check_architecture_asks_for_the_factory_not_its_name():
+    with pytest.raises(TypeError, match=r"takes the factory function itself \(what register\(\) was given\), not 'mlp'"):
+        gt.check_architecture("mlp")
+
+
 @pytest.mark.parametrize("loss", LOSSES)
 def test_loss_contract(loss):
     gt.check_loss(get_manager().registry("loss").create(loss))

@@ -83,6 +83,38 @@ def test_a_factory_that_raises_is_one_line_with_the_traceback_kept(site, tmp_pat
     assert "Traceback (most recent call last)" in invoke("inspect", "--arch", "boom").stderr
 
 
+def test_a_discriminator_that_ignores_data_shape_is_refused_under_packing_in_one_line(site, tmp_path):
+    make_dist(site, "ganlab-fixed", "ganlab_fixed", """
+        import torch.nn as nn
+        import ganlab
+        from ganlab.components import GAN
+
+        def fixed(*, data_shape, scores: int = 1):
+            '''D built for 2 features whatever data_shape says.'''
+            G = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+            D = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, scores))
+            return GAN(G, D if scores > 1 else nn.Sequential(D, nn.Flatten(0)), 4)
+
+        @ganlab.hookimpl
+        def register_architectures(register):
+            register("fixed", fixed)
+    """)
+    args = ["run", "--arch", "fixed", "--steps", "10", "--batch-size", "64"]
+    out = tmp_path / "r"
+    r = invoke(*args, "--set", "train.pack=2", "--out", str(out))
+    assert r.exit_code == 1 and r.stderr.strip().splitlines() == [
+        "Error: architecture 'fixed' (plugin 'ganlab-fixed'): its discriminator fails on G's samples of shape (4, 2) "
+        "packed by train.pack = 2 into (2, 4) (ganlab builds this D by calling the factory with data_shape=(4,); "
+        "build D for the data_shape it is given): RuntimeError: mat1 and mat2 shapes cannot be multiplied (2x4 and "
+        f"2x8) (traceback in {out / 'error.log'})"]  # fmt: skip
+    assert sorted(p.name for p in out.iterdir()) == ["error.log"]  # nothing else: the directory holds no run
+    r = invoke(*args, "--set", "arch.scores=3", "--out", str(out))
+    assert r.exit_code == 1 and r.stderr.strip().splitlines() == [
+        "Error: architecture 'fixed' (plugin 'ganlab-fixed'): its discriminator gives shape (2, 3) for G's samples of "
+        "shape (2, 2); it must give one raw score per sample, shape (2,)"]  # fmt: skip
+    assert invoke(*args, "--out", str(out)).exit_code == 0  # unpacked, the same plugin trains
+
+
 def test_two_plugins_registering_one_name_load_in_a_fixed_order_and_both_stay_usable(site, tmp_path):
     for dist in ("ganlab-bbb", "ganlab-aaa"):  # installed in this order; loaded by distribution name
         module = dist.replace("-", "_")

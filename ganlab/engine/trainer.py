@@ -257,10 +257,12 @@ class Trainer:
 
     def _preflight(self) -> None:
         """Check, before the first step, that the data and G's samples have the shape the dataset
-        declares; drawing a small batch with training's random state saved and restored."""
+        declares and that D scores them; drawing a small batch with training's random state saved
+        and restored, and no statistics of G or D updated."""
         rng, g = self.state.rng, self.state.G
         saved, was_training = rng.get_state(), g.training
-        n = 2 if self.config.train.batch_size != 2 else 3  # another size than training's (streaming data)
+        pack = self.config.train.pack
+        n = 2 * pack if self.config.train.batch_size != 2 * pack else 3 * pack  # another size than training's (streaming data)
         try:
             real = self.parts.dataset.batch(n, rng)
             with torch.no_grad():
@@ -275,6 +277,31 @@ class Trainer:
             rng.set_state(saved)
             g.train(was_training)
         self.step_fn.check_shapes(real, fake)
+        self._check_discriminator(fake, pack)
+
+    def _check_discriminator(self, fake: torch.Tensor, pack: int) -> None:
+        """D takes G's samples (packed, with train.pack) and gives one score each: a factory that
+        ignores ``data_shape`` fails here in one line naming it, not at step 0 in a matmul."""
+        d, arch = self.state.D, self.parts.components.get("arch", {})
+        who = f"architecture {arch.get('name')!r} (plugin {arch.get('plugin')!r})"
+        packed = (f" packed by train.pack = {pack} into {(fake.shape[0] // pack, fake.shape[1] * pack, *fake.shape[2:])}"
+                  f" (ganlab builds this D by calling the factory with data_shape={(fake.shape[1] * pack, *fake.shape[2:])};"
+                  f" build D for the data_shape it is given)") if pack > 1 else ""  # fmt: skip
+        was_training = d.training
+        try:
+            with torch.no_grad():
+                d.eval()  # no BatchNorm statistics or spectral-norm vectors updated
+                out = d(fake)
+        except Exception as exc:
+            reason = f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}"
+            raise PluginError(f"{who}: its discriminator fails on G's samples of shape {tuple(fake.shape)}{packed}: {reason}",
+                              traceback.format_exc()) from exc  # fmt: skip
+        finally:
+            d.train(was_training)
+        want = fake.shape[0] // pack
+        if out.ndim == 0 or out.shape[0] != want or out.numel() != want:
+            raise GanlabError(f"{who}: its discriminator gives shape {tuple(out.shape)} for G's samples of shape "
+                              f"{tuple(fake.shape)}{packed}; it must give one raw score per {'pack' if pack > 1 else 'sample'}, shape ({want},)")  # fmt: skip
 
     def _best_metric(self) -> tuple[str, str] | None:
         choice = self.config.log.best

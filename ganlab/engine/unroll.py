@@ -10,7 +10,8 @@ own rule (Adam's, with its moment estimates carried over from the real optimizer
 applied to the loss's discriminator objective on the same real batch and the same generated
 samples; G's loss is then the loss's generator objective under the look-ahead D. The look-ahead
 never changes D itself: D's real updates are the ``d_steps`` before it. Penalties (WGAN-GP, R1)
-are not part of the look-ahead objective, as in the paper's surrogate.
+and a loss's ``after_discriminator_step`` (WGAN's weight clipping) are not part of the look-ahead
+objective, as in the paper's surrogate.
 
 The look-ahead runs D through ``torch.func.functional_call`` on copies of its buffers, so
 BatchNorm statistics and spectral-norm vectors of the real D are untouched.
