@@ -114,6 +114,19 @@ def reduce_mean(values: Any, world: World) -> Any:
     return values
 
 
+def mean_differentiable(tensors: list[Any], world: World) -> list[Any]:
+    """The ranks' average of each tensor, as one all-reduce that autograd differentiates through
+    (its backward all-reduces the gradients): the unrolled look-ahead's D gradients, so every
+    rank takes the look-ahead step one process would take on the global batch."""
+    if not world.active:
+        return tensors
+    import torch
+    from torch.distributed.nn.functional import all_reduce
+
+    flat = all_reduce(torch.cat([t.reshape(-1) for t in tensors])) / world.size
+    return [part.view_as(t) for part, t in zip(flat.split([t.numel() for t in tensors]), tensors)]
+
+
 def broadcast(obj: Any, world: World) -> Any:
     """Rank 0's ``obj`` on every rank."""
     if not world.active:

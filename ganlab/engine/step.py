@@ -55,7 +55,7 @@ class AdversarialStep:
         self.reg_penalty = member(parts.regularizer, "penalty", Regularizer)
         self.needs_real = member(self.loss, "needs_real_for_generator", Loss)
         self.probabilities = member(self.loss, "output", Loss) == "probability"
-        self.unroller = Unroller(state.D, state.opt_d, self.loss, c.train.unroll) if c.train.unroll else None
+        self.unroller = Unroller(state.D, state.opt_d, self.loss, c.train.unroll, world) if c.train.unroll else None
         self.scheduled = c.train.lr_schedule != "constant"
         self.checked = False  # shapes are checked on the first step
 

@@ -14,7 +14,9 @@ and a loss's ``after_discriminator_step`` (WGAN's weight clipping) are not part 
 objective, as in the paper's surrogate.
 
 The look-ahead runs D through ``torch.func.functional_call`` on copies of its buffers, so
-BatchNorm statistics and spectral-norm vectors of the real D are untouched.
+BatchNorm statistics and spectral-norm vectors of the real D are untouched. In several processes
+each look-ahead gradient is averaged over the ranks by a differentiable all-reduce, so the
+look-ahead is the one a single process takes on the global batch, and G's gradient through it too.
 """
 
 from __future__ import annotations
@@ -25,11 +27,12 @@ import torch
 from torch.func import functional_call
 
 from ganlab.components import Loss, member
+from ganlab.engine.distributed import World, mean_differentiable
 
 
 class Unroller:
-    def __init__(self, D: torch.nn.Module, opt: torch.optim.Optimizer, loss: Loss, k: int):
-        self.D, self.opt, self.loss, self.k = D, opt, loss, k
+    def __init__(self, D: torch.nn.Module, opt: torch.optim.Optimizer, loss: Loss, k: int, world: World | None = None):
+        self.D, self.opt, self.loss, self.k, self.world = D, opt, loss, k, world or World()
         self.needs_real = member(loss, "needs_real_for_generator", Loss)
         self.rule = "rmsprop" if isinstance(opt, torch.optim.RMSprop) else "adam"
 
@@ -46,6 +49,7 @@ class Unroller:
             out_f = _out(functional_call(self.D, weights, (fake,)))  # not detached: G sees through it
             grads = torch.autograd.grad(self.loss.discriminator_loss(out_r, out_f), theta, create_graph=True, allow_unused=True)
             grads = [g if g is not None else torch.zeros_like(t) for g, t in zip(grads, theta)]
+            grads = mean_differentiable(grads, self.world)  # several processes: the global batch's gradient
             theta, moments = self._update(theta, grads, moments, group)
         weights = {**buffers, **dict(zip(names, theta))}
         g_out = _out(functional_call(self.D, weights, (fake,)))
