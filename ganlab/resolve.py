@@ -27,6 +27,7 @@ from ganlab.manager import get_manager
 OPTIMIZERS = ("adam", "rmsprop")
 SCHEDULES = ("constant", "linear", "cosine")
 MAX_SEED = 2**62  # seeds and the seeds derived from them (+ small offsets) stay valid for torch
+MAX_UNROLL = 100  # look-ahead D updates kept in memory for G's gradient (Metz et al. 2017 use 1 to 10)
 # Options ganlab itself gives every architecture (applied by the core to any discriminator).
 CORE_ARCH_OPTIONS: dict[str, Any] = {"spectral_norm": False}
 NO_REGULARIZER = "none"  # reg.name = "none": no regularizer (the core's, not a plugin's)
@@ -161,8 +162,9 @@ def check_ranges(cfg: Config) -> None:
         raise GanlabError(f"config key 'train.lr_schedule' must be one of {', '.join(SCHEDULES)}, got {t.lr_schedule!r}")
     if t.batch_size % t.pack:
         raise GanlabError(f"train.batch_size {t.batch_size} does not divide into packs of train.pack = {t.pack}; use a multiple of {t.pack}")
-    if t.unroll < 0:
-        raise GanlabError(f"config key 'train.unroll' must be 0 (no unrolling) or more, got {t.unroll}")
+    if not 0 <= t.unroll <= MAX_UNROLL:
+        raise GanlabError(f"config key 'train.unroll' must be 0 (no unrolling) to {MAX_UNROLL}, got {t.unroll}: every look-ahead "
+                          "step stays in memory to be differentiated through (Metz et al. 2017 use 1 to 10)")  # fmt: skip
     fastpath.check(cfg.perf)
     for key, value in (("log.eval_every", lg.eval_every), ("log.checkpoint_every", lg.checkpoint_every), ("log.keep", lg.keep)):
         if value < 0:
