@@ -10,20 +10,22 @@ operating system picks, so two launches never race for a port. Every process tra
 the global batch and global rank 0 writes the run (ganlab.engine.distributed). When a worker dies
 and ``--max-restarts`` allows, the agent restarts the whole group; a restarted ``ganlab run``
 finds its run directory and continues it from the last checkpoint, as ``ganlab resume`` would.
-Ctrl-C reaches every process (the agent forwards it and waits for them), so an interrupted run's
-checkpoint is written before the prompt returns; the exit status is 130.
+Ctrl-C and SIGTERM reach every process (the agent forwards them and waits for them), so an
+interrupted run's checkpoint is written before the agent returns; the exit status is 130 (143
+for SIGTERM).
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import uuid
 import click
 
 from ganlab.errors import GanlabError
 
-SHUTDOWN_SECONDS = 60  # how long the agent waits for workers to stop (and checkpoint) after Ctrl-C
+SHUTDOWN_SECONDS = 60  # how long the agent waits for workers to stop (and checkpoint) after Ctrl-C or SIGTERM
 
 
 def command_args(ctx: click.Context, drop: tuple[str, ...] = ("nproc", "nnodes", "rdzv_endpoint", "max_restarts")) -> list[str]:
@@ -45,7 +47,7 @@ def command_args(ctx: click.Context, drop: tuple[str, ...] = ("nproc", "nnodes",
 def launch(nproc: int, args: list[str], nnodes: str = "1", rdzv_endpoint: str | None = None, max_restarts: int = 0,
            run_id: str | None = None) -> int:  # fmt: skip
     """Run ``ganlab ARGS`` in ``nproc`` processes on each of ``nnodes`` machines; returns the exit
-    status (0, 130 interrupted, else the failing process's)."""
+    status (0, 130 interrupted, 143 stopped by SIGTERM, else the failing process's)."""
     from torch.distributed.elastic.multiprocessing.api import SignalException
     from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
     from torch.distributed.launcher.api import LaunchConfig, elastic_launch
@@ -71,12 +73,12 @@ def launch(nproc: int, args: list[str], nnodes: str = "1", rdzv_endpoint: str | 
     os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // nproc)))  # no oversubscription
     try:
         elastic_launch(config, sys.executable)("-P", "-m", "ganlab", *args)
-    except SignalException:
-        return 130
+    except SignalException as exc:  # the agent was stopped (Ctrl-C, SIGTERM) and stopped its workers the same way
+        return 143 if exc.sigval == signal.SIGTERM else 130
     except ChildFailedError as exc:
         codes = {rank: failure.exitcode for rank, failure in exc.failures.items()}
         code = codes.get(0, next(iter(codes.values()), 1))
-        return 130 if code in (130, -2) else (code if 0 < code < 256 else 1)
+        return {-2: 130, -15: 143}.get(code, code if 0 < code < 256 else 1)
     return 0
 
 

@@ -137,17 +137,57 @@ def test_temporary_files_of_a_killed_write_are_cleaned(tmp_path):
 
 
 class Interrupter:
-    """Sends Ctrl-C (SIGINT) at one logging step, ``times`` times in a row."""
+    """Sends Ctrl-C (SIGINT), or another signal, at one logging step, ``times`` times in a row."""
 
-    def __init__(self, at, times=1):
-        self.at, self.times = at, times
+    def __init__(self, at, times=1, signum=signal.SIGINT):
+        self.at, self.times, self.signum = at, times, signum
 
     @ganlab.hookimpl
     def on_log(self, step):
         if step == self.at:
             for _ in range(self.times):
-                os.kill(os.getpid(), signal.SIGINT)
+                os.kill(os.getpid(), self.signum)
                 time.sleep(0.05)
+
+
+def test_sigterm_stops_at_the_step_with_a_checkpoint_and_resumes_exactly(tmp_path, ganlab_plugin):
+    """kill, scancel and a pod's stop send SIGTERM before they kill: the run stops as on the first
+    Ctrl-C, and a second SIGTERM does not make it drop the step's checkpoint."""
+    run, straight = tmp_path / "r", tmp_path / "s"
+    ganlab_plugin(Interrupter(30, times=2, signum=signal.SIGTERM), "interrupter")
+    r = invoke("run", *FAST, "--out", str(run))
+    assert r.exit_code == 143 and "interrupted by SIGTERM at step 30; `ganlab resume" in r.output, r.output
+    summary = json.loads((run / "summary.json").read_text())
+    assert (summary["status"], summary["step"], summary["checkpoint_step"], summary["stopped_by"]) == ("interrupted", 30, 30, "SIGTERM")
+    ganlab.manager.get_manager().remove_plugin("interrupter")
+    assert invoke("resume", str(run)).exit_code == 0
+    assert invoke("run", *FAST, "--out", str(straight)).exit_code == 0
+    a, b = (torch.load(d / "checkpoints" / "last.pt", weights_only=True) for d in (run, straight))
+    assert all(torch.equal(v, b["generator"][k]) for k, v in a["generator"].items())
+
+
+@pytest.mark.parametrize("how", ["SIGTERM to the sweep", "Ctrl-C to the terminal's process group"])
+def test_a_stopped_sweep_stops_every_run_at_its_step_with_a_checkpoint(tmp_path, how):
+    out = tmp_path / "sw"
+    proc = subprocess.Popen([sys.executable, "-m", "ganlab", "sweep", "--seeds", "0-1", "--workers", "2", "--steps", "100000",
+                             "--set", "train.batch_size=64", "--set", "log.every=10", "--set", "log.checkpoint_every=0",
+                             "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "OMP_NUM_THREADS": "1"}, start_new_session=True)  # fmt: skip
+    try:
+        for seed in (0, 1):
+            _wait_for(out / f"seed={seed}" / "metrics.jsonl", timeout=120)
+        if how.startswith("SIGTERM"):
+            proc.send_signal(signal.SIGTERM)
+        else:
+            os.killpg(proc.pid, signal.SIGINT)  # the runs get this Ctrl-C too, then the sweep's own stop
+        output, _ = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == (143 if how.startswith("SIGTERM") else 130), output
+    for seed in (0, 1):
+        summary = json.loads((out / f"seed={seed}" / "summary.json").read_text())
+        assert summary["status"] == "interrupted" and summary["checkpoint_step"] == summary["step"] > 0, summary
 
 
 def test_two_quick_ctrl_c_still_leave_a_summary_and_a_way_on(tmp_path, ganlab_plugin):

@@ -72,11 +72,14 @@ class GanlabGroup(click.Group):
                 raise
             exc.show()
             sys.exit(exc.exit_code)
-        except click.Abort:
+        except click.Abort as exc:
             if not standalone_mode:
                 raise
-            click.echo("Aborted.", err=True)
-            sys.exit(130)
+            from ganlab.engine.stopping import Terminated
+
+            terminated = isinstance(exc.__cause__, Terminated)
+            click.echo("Stopped by SIGTERM." if terminated else "Aborted.", err=True)
+            sys.exit(143 if terminated else 130)
         if standalone_mode:
             sys.exit(rv if isinstance(rv, int) else 0)
         return rv

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -11,15 +12,19 @@ from ganlab.errors import GanlabError
 
 
 def _finish(result: Any) -> None:
-    """Exit status from the run's status: 0 completed, 1 diverged/failed, 130 interrupted."""
-    for note in result.notes:
+    """Exit status from the run's status: 0 completed, 1 diverged/failed, 130 interrupted by
+    Ctrl-C, 143 by SIGTERM (the shell's 128 + the signal's number)."""
+    main = os.environ.get("RANK", "0") == "0"  # with several processes, rank 0 speaks for the run
+    for note in result.notes if main else ():
         click.echo(f"{result.dir}: {note}")
     s = result.summary
     if s["status"] == "completed":
         return
     if s["status"] == "interrupted":
-        click.echo(f"interrupted at step {s['step']}; `ganlab resume {result.dir}` continues it", err=True)
-        sys.exit(130)
+        by = " by SIGTERM" if s.get("stopped_by") == "SIGTERM" else ""
+        if main:
+            click.echo(f"interrupted{by} at step {s['step']}; `ganlab resume {result.dir}` continues it", err=True)
+        sys.exit(143 if by else 130)
     where = f" (traceback in {result.dir / 'error.log'})" if s["status"] == "failed" else ""
     raise click.ClickException(f"run {s['status']} at step {s['step']}: {s.get('error', '')}{where}")
 
@@ -84,8 +89,6 @@ def _launched(nproc: int | None, cfg: Any, nnodes: str | None = None, rdzv_endpo
     (ganlab.launch) and exit with their status. Mistakes in the config are caught here first, once."""
     if (nproc is None or nproc == 1) and nnodes in (None, "1") and not max_restarts and not rdzv_endpoint:
         return False
-    import os
-
     from ganlab import launch
     from ganlab.engine import distributed
     from ganlab.engine.devices import resolve_device

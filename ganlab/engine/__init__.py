@@ -8,7 +8,7 @@
     checkpoints.py  Checkpointer: last.pt, best.pt, kept snapshots, index.json
     sampler.py      Sampler: samples from a generator; load_generator without a trainer
     trainer.py      Trainer: the loop (logging points, evaluations, checkpoints, summary)
-    stopping.py     Ctrl-C handling
+    stopping.py     Ctrl-C and SIGTERM: stop at the next step with a checkpoint
     devices.py      which torch device
     distributed.py  data-parallel training over processes (DDP)
     fastpath.py     the GPU fast path ([perf])

@@ -1,11 +1,16 @@
-"""Ctrl-C during training: the first stops at the next step boundary, the second at once.
+"""Stopping a run from outside: Ctrl-C (SIGINT) and SIGTERM, the signal ``kill``, Slurm's
+``scancel`` or preemption, Kubernetes and systemd send before they kill.
 
-    with stop_on_sigint() as stop:
+    with stop_on_signals() as stop:
         while not stop.requested:
             ...                                  # a second Ctrl-C raises KeyboardInterrupt here
+    stop.signal                                  # "SIGINT" or "SIGTERM": what asked first
 
-Either way the run ends with a summary (status ``interrupted``); after the first, also with a
-checkpoint of the step it stopped at.
+The first signal asks the loop to stop at the next step boundary, so the run ends with a
+checkpoint of the step it stopped at and a summary (status ``interrupted``). A second Ctrl-C
+stops at once (still with a summary; the last checkpoint stands). SIGTERM never escalates: the
+sender waits a grace period and then kills, so the one useful answer is the orderly stop, and a
+sweep forwarding a stop to its runs must not turn a terminal's Ctrl-C into a second one.
 """
 
 from __future__ import annotations
@@ -15,28 +20,58 @@ import threading
 from contextlib import contextmanager
 from typing import Any, Iterator
 
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
 
 class Stop:
     requested = False
+    signal: str | None = None  # the name of the signal that asked first
 
 
 @contextmanager
-def stop_on_sigint(patient: bool = False) -> Iterator[Stop]:
-    """First Ctrl-C asks the loop to stop at the next step boundary (so the checkpoint is
-    consistent); a second one interrupts at once, unless ``patient``: with several processes,
-    whose launcher forwards the terminal's SIGINT once more, the ranks wait for their agreed stop."""
+def stop_on_signals(patient: bool = False) -> Iterator[Stop]:
+    """SIGINT and SIGTERM ask the loop to stop at the next step boundary; a second SIGINT
+    interrupts at once, unless ``patient``: with several processes, whose launcher forwards the
+    terminal's SIGINT once more, the ranks wait for their agreed stop."""
     stop = Stop()
     if threading.current_thread() is not threading.main_thread():
         yield stop
         return
 
     def handler(signum: int, frame: Any) -> None:
-        if stop.requested and not patient:
+        if stop.requested and signum == signal.SIGINT and not patient:
             raise KeyboardInterrupt
-        stop.requested = True
+        if not stop.requested:
+            stop.requested, stop.signal = True, signal.Signals(signum).name
 
-    previous = signal.signal(signal.SIGINT, handler)
+    previous = {s: signal.signal(s, handler) for s in SIGNALS}
     try:
         yield stop
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for s, old in previous.items():
+            signal.signal(s, old)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C where a loop has no step of its own to stop at (a sweep)."""
+
+
+@contextmanager
+def sigterm_interrupts() -> Iterator[None]:
+    """Within: the first SIGTERM raises :class:`Terminated` in the main thread, so that a sweep
+    stops its runs as it does on Ctrl-C; later ones are ignored while it does."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    fired = []
+
+    def handler(signum: int, frame: Any) -> None:
+        if not fired:
+            fired.append(signum)
+            raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -35,7 +35,7 @@ from ganlab.engine.fastpath import FastPath
 from ganlab.engine.sampler import Sampler
 from ganlab.engine.state import TrainState
 from ganlab.engine.step import AdversarialStep, grad_norm
-from ganlab.engine.stopping import stop_on_sigint
+from ganlab.engine.stopping import stop_on_signals
 from ganlab.errors import GanlabError, PluginError
 from ganlab.rundir import RunDir, checkpoint
 from ganlab.rundir import summary as summary_schema
@@ -48,6 +48,7 @@ class Outcome:
     error: str | None = None
     diverged_at: int | None = None
     abrupt: bool = False  # stopped mid-step (a second Ctrl-C): no final checkpoint, the last one stands
+    stopped_by: str | None = None  # SIGINT or SIGTERM, for an interrupted run
 
 
 class Clock:
@@ -138,7 +139,7 @@ class Trainer:
         self.hook.on_run_start(run=run)
         clock = Clock(self.state.train_seconds)
         first_step, outcome = self.state.step, Outcome()
-        with stop_on_sigint(patient=self.world.active) as stop:
+        with stop_on_signals(patient=self.world.active) as stop:
             try:
                 self._train(run, total, stop, clock, outcome)
             except KeyboardInterrupt:  # a second Ctrl-C: stop at once, keep the last checkpoint
@@ -146,6 +147,8 @@ class Trainer:
             except Exception as exc:  # a crash becomes a status, with the traceback kept in the run
                 self._fail(outcome, exc)
             clock.stop()
+            if outcome.status == "interrupted":
+                outcome.stopped_by = stop.signal or ("SIGINT" if outcome.abrupt else None)
             self._finish(run, outcome, clock)
         summary = self._summary(outcome, total, first_step, clock)
         if self.world.main:
@@ -379,6 +382,7 @@ class Trainer:
             checkpoints=self.checkpoints.index,
             data_shape=tuple(self.parts.dataset.shape),
             diverged_at_step=outcome.diverged_at,
+            stopped_by=outcome.stopped_by,
             error=error,
             problems=self.evaluator.unreported() if outcome.status == "completed" else None,
         )

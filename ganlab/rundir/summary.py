@@ -75,6 +75,7 @@ def build(
     checkpoints: dict[str, Any],
     data_shape: tuple[int, ...],
     diverged_at_step: int | None = None,
+    stopped_by: str | None = None,
     error: str | None = None,
     problems: list[str] | None = None,
 ) -> dict[str, Any]:
@@ -104,6 +105,8 @@ def build(
     }
     if diverged_at_step is not None:
         out["diverged_at_step"] = diverged_at_step
+    if stopped_by is not None:
+        out["stopped_by"] = stopped_by
     if error is not None:
         out["error"] = error
     if problems:

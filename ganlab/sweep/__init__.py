@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from ganlab.engine.stopping import sigterm_interrupts
 from ganlab.rundir import RunDir
 from ganlab.rundir.lock import RunLock
 from ganlab.sweep.plan import Job, expand, parse_seeds, plan, split_values
@@ -44,23 +45,26 @@ def run_jobs(jobs: list[Job], out: Path, executor: Any, on_update: Callable[[lis
         queue = [j for j in jobs if j.action != "skipped"]
         running: list[Job] = []
         try:
-            while queue or running:
-                while queue and len(running) < executor.capacity:
-                    job = queue.pop(0)
-                    executor.start(job, out)
-                    running.append(job)
-                for job in list(running):
-                    job.step = poll_step(job)
-                    if executor.finished(job):
-                        running.remove(job)
-                        finish(job, executor)
-                if on_update:
-                    on_update(jobs)
-                time.sleep(0.3)
+            with sigterm_interrupts():  # SIGTERM (kill, scancel, a pod's stop) stops the runs as Ctrl-C does
+                while queue or running:
+                    while queue and len(running) < executor.capacity:
+                        job = queue.pop(0)
+                        executor.start(job, out)
+                        running.append(job)
+                    for job in list(running):
+                        job.step = poll_step(job)
+                        if executor.finished(job):
+                            running.remove(job)
+                            finish(job, executor)
+                    if on_update:
+                        on_update(jobs)
+                    time.sleep(0.3)
         except KeyboardInterrupt:
             executor.interrupt(running)
             for job in running:
                 finish(job, executor)
+                if job.status == "failed" and RunDir(job.dir).read_summary() is None:
+                    job.status, job.error = "interrupted", "stopped before it wrote a summary"  # still starting up
             raise
         finally:
             executor.close()

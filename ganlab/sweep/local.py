@@ -49,9 +49,11 @@ class LocalExecutor:
         return lines[-1] if lines else f"exited with status {job.handle.returncode}"
 
     def interrupt(self, running: list[Job]) -> None:
-        """Ctrl-C: every running run stops at its next step with a checkpoint."""
+        """Ctrl-C or SIGTERM: every running run stops at its next step with a checkpoint. They are
+        sent SIGTERM, which never escalates: a run that had the terminal's Ctrl-C already (the
+        same process group) still finishes its step and checkpoints."""
         for job in running:
-            job.handle.send_signal(signal.SIGINT)
+            job.handle.send_signal(signal.SIGTERM)
         for job in running:
             job.handle.wait()
 
