@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ganlab.engine.stopping import Terminated
 from ganlab.errors import GanlabError
 from ganlab.hookspecs import hookimpl
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from ganlab.api import load_config, load_run, resume, train
     from ganlab.config import Config
 
-__all__ = ["Config", "GanlabError", "hookimpl", "load_config", "load_run", "resume", "train", "__version__"]
+__all__ = ["Config", "GanlabError", "Terminated", "hookimpl", "load_config", "load_run", "resume", "train", "__version__"]
 
 
 def __getattr__(name: str) -> Any:

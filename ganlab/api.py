@@ -25,6 +25,7 @@ from typing import Any, Iterator
 from ganlab import config as cfgmod
 from ganlab.config import Config
 from ganlab.engine import distributed
+from ganlab.engine.stopping import Terminated
 from ganlab.errors import GanlabError, PluginError
 from ganlab.resolve import resolve
 from ganlab.rundir import RunDir, checkpoint, default_run_dir
@@ -159,7 +160,10 @@ def _fit(cfg: Config, rd: RunDir, world: Any, resumed: dict[str, Any] | None) ->
                     raise PluginError(f"{exc} (traceback in {rd.error_path})", trace) from None
             raise
     distributed.shutdown(world, clean=summary["status"] != "failed")
-    return Run(rd.path, cfg.to_dict(), summary, _config=cfg)
+    run = Run(rd.path, cfg.to_dict(), summary, _config=cfg)
+    if summary.get("stopped_by") == "SIGTERM":
+        raise Terminated(run)  # saved; now end as asked (SystemExit 143 unless the caller catches it)
+    return run
 
 
 @contextlib.contextmanager

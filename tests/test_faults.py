@@ -166,6 +166,18 @@ def test_sigterm_stops_at_the_step_with_a_checkpoint_and_resumes_exactly(tmp_pat
     assert all(torch.equal(v, b["generator"][k]) for k, v in a["generator"].items())
 
 
+def test_sigterm_under_the_python_api_ends_the_script_once_the_run_is_saved(tmp_path, ganlab_plugin):
+    from tests.conftest import quick
+
+    ganlab_plugin(Interrupter(30, signum=signal.SIGTERM), "interrupter")
+    with pytest.raises(SystemExit) as info:  # ganlab.Terminated: a script ends as asked, status 143
+        ganlab.train(quick(), out=tmp_path / "r")
+    assert info.value.code == 143 and isinstance(info.value, ganlab.Terminated)
+    assert info.value.run.summary["checkpoint_step"] == 30
+    assert json.loads((tmp_path / "r" / "summary.json").read_text())["stopped_by"] == "SIGTERM"
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # ganlab's handler is gone
+
+
 @pytest.mark.parametrize("how", ["SIGTERM to the sweep", "Ctrl-C to the terminal's process group"])
 def test_a_stopped_sweep_stops_every_run_at_its_step_with_a_checkpoint(tmp_path, how):
     out = tmp_path / "sw"

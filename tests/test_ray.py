@@ -88,24 +88,32 @@ def _wait(pred, timeout=120):
     raise AssertionError("timed out")
 
 
-def test_a_lost_worker_s_run_resumes_from_its_checkpoint_exactly(cluster, tmp_path):
-    out = tmp_path / "sw"
-    args = ["--seeds", "0", "--steps", "300", *SMALL, "--set", "log.checkpoint_every=50"]
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM])
+def test_a_lost_worker_s_run_resumes_from_its_checkpoint_exactly(cluster, tmp_path, signum):
+    """SIGKILL: the retry resumes from the last periodic checkpoint. SIGTERM (a node drained or
+    preempted): the worker first checkpoints the step it is at (there are no periodic ones here)."""
+    out, run = tmp_path / "sw", tmp_path / "sw" / "seed=0"
+    every, steps = (50, 300) if signum == signal.SIGKILL else (0, 2000)
+    args = ["--seeds", "0", "--steps", str(steps), *SMALL, "--set", f"log.checkpoint_every={every}"]
     sweep = subprocess.Popen([sys.executable, "-m", "ganlab", "sweep", *args, "--backend", "ray", "--address", cluster,
                               "--retries", "2", "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
-    run = out / "seed=0"
-    _wait(lambda: (run / "checkpoints" / "index.json").exists())
+    started = run / "checkpoints" / "index.json" if every else run / "metrics.jsonl"
+    _wait(lambda: started.exists() and started.stat().st_size > 0)
     owner = json.loads((run / ".lock").read_text())["pid"]  # the Ray worker training the run
-    os.kill(owner, signal.SIGKILL)
+    os.kill(owner, signum)
     output, _ = sweep.communicate(timeout=300)
     assert sweep.returncode == 0 and "1 ok, 0 failed" in output, output
-    assert (run / "sweep.log").read_text().count("ganlab sweep: attempt on ") == 2
-    straight = invoke("run", *args[2:], "--steps", "300", "--out", str(tmp_path / "straight"))
+    log = (run / "sweep.log").read_text()
+    assert log.count("ganlab sweep: attempt on ") == 2, log
+    if signum == signal.SIGTERM:
+        stopped = int(log.split("stopped by SIGTERM at step ")[1].split(",")[0])
+        assert 0 < stopped < steps and f"resuming from the checkpoint of step {stopped}\n" in log, log
+    straight = invoke("run", *args[2:], "--out", str(tmp_path / "straight"))
     assert straight.exit_code == 0
     _same(_weights(run), _weights(tmp_path / "straight"))
     records = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
-    assert [r["step"] for r in records if r["kind"] == "train"] == list(range(10, 301, 10))  # each once: none lost, none twice
-    assert [r["step"] for r in records if r["kind"] == "eval"] == [300]
+    assert [r["step"] for r in records if r["kind"] == "train"] == list(range(10, steps + 1, 10))  # each once: none lost, none twice
+    assert [r["step"] for r in records if r["kind"] == "eval"] == [steps]
 
 
 @pytest.mark.parametrize("args, text", [

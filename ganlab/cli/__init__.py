@@ -22,6 +22,7 @@ from typing import Any
 import click
 
 from ganlab import __version__
+from ganlab.engine.stopping import Terminated
 from ganlab.errors import GanlabError, PluginError
 
 HELP = """Run, diagnose and compare Generative Adversarial Networks.
@@ -72,14 +73,16 @@ class GanlabGroup(click.Group):
                 raise
             exc.show()
             sys.exit(exc.exit_code)
-        except click.Abort as exc:
+        except click.Abort:
             if not standalone_mode:
                 raise
-            from ganlab.engine.stopping import Terminated
-
-            terminated = isinstance(exc.__cause__, Terminated)
-            click.echo("Stopped by SIGTERM." if terminated else "Aborted.", err=True)
-            sys.exit(143 if terminated else 130)
+            click.echo("Aborted.", err=True)
+            sys.exit(130)
+        except Terminated:  # SIGTERM, once what ran is saved (a sweep's runs stopped with checkpoints)
+            if not standalone_mode:
+                raise
+            click.echo("Stopped by SIGTERM.", err=True)
+            sys.exit(143)
         if standalone_mode:
             sys.exit(rv if isinstance(rv, int) else 0)
         return rv

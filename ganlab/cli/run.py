@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+from typing import Any, Callable
 
 import click
 
 from ganlab.errors import GanlabError
+
+
+def _ended(train: Callable[[], Any]) -> Any:
+    """The run ``train()`` returns; one that SIGTERM stopped comes back inside ``Terminated``."""
+    from ganlab.engine.stopping import Terminated
+
+    try:
+        return train()
+    except Terminated as exc:
+        if exc.run is None:
+            raise
+        return exc.run
 
 
 def _finish(result: Any) -> None:
@@ -78,9 +90,9 @@ def run(arch, loss, dataset, reg, steps, batch_size, seed, device, diags, out, n
     from ganlab.rundir import RunDir
 
     if restarted() and out is not None and RunDir(out).is_run():  # a restart after a process died: continue
-        _finish(api.resume(out, steps=cfg.train.steps))
+        _finish(_ended(lambda: api.resume(out, steps=cfg.train.steps)))
         return
-    _finish(api.train(cfg, out=out, name=name))
+    _finish(_ended(lambda: api.train(cfg, out=out, name=name)))
 
 
 def _launched(nproc: int | None, cfg: Any, nnodes: str | None = None, rdzv_endpoint: str | None = None,
@@ -122,4 +134,4 @@ def resume(run_dir, steps, nproc, nnodes, rdzv_endpoint, max_restarts) -> None:
 
     if _launched(nproc, api.load_run(run_dir).config, nnodes, rdzv_endpoint, max_restarts):
         return
-    _finish(api.resume(run_dir, steps=steps))
+    _finish(_ended(lambda: api.resume(run_dir, steps=steps)))

@@ -5,12 +5,15 @@
         while not stop.requested:
             ...                                  # a second Ctrl-C raises KeyboardInterrupt here
     stop.signal                                  # "SIGINT" or "SIGTERM": what asked first
+    # then, once the run is saved: raise Terminated(run) if it was SIGTERM (ganlab.api does)
 
 The first signal asks the loop to stop at the next step boundary, so the run ends with a
 checkpoint of the step it stopped at and a summary (status ``interrupted``). A second Ctrl-C
 stops at once (still with a summary; the last checkpoint stands). SIGTERM never escalates: the
 sender waits a grace period and then kills, so the one useful answer is the orderly stop, and a
-sweep forwarding a stop to its runs must not turn a terminal's Ctrl-C into a second one.
+sweep forwarding a stop to its runs must not turn a terminal's Ctrl-C into a second one. After
+Ctrl-C the caller carries on (``ganlab.train`` returns the interrupted run); after SIGTERM the
+process ends once the run is saved (:class:`Terminated`), as it was asked to.
 """
 
 from __future__ import annotations
@@ -52,8 +55,16 @@ def stop_on_signals(patient: bool = False) -> Iterator[Stop]:
             signal.signal(s, old)
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised like Ctrl-C where a loop has no step of its own to stop at (a sweep)."""
+class Terminated(SystemExit):
+    """SIGTERM asked this process to end. Raised once what was running is saved (a run's
+    checkpoint and summary; a sweep's runs stopped), so that a script ends as asked, with the
+    status a shell reports for SIGTERM (143), unless it catches this. ``run``: the run it stopped
+    (``ganlab.train``/``ganlab.resume``), or None (a sweep). In a Ray task the worker exits, and Ray
+    retries the task, which resumes from that checkpoint."""
+
+    def __init__(self, run: Any = None):
+        super().__init__(143)
+        self.run = run
 
 
 @contextmanager

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from ganlab.engine.stopping import sigterm_interrupts
+from ganlab.engine.stopping import Terminated, sigterm_interrupts
 from ganlab.rundir import RunDir
 from ganlab.rundir.lock import RunLock
 from ganlab.sweep.plan import Job, expand, parse_seeds, plan, split_values
@@ -59,7 +59,7 @@ def run_jobs(jobs: list[Job], out: Path, executor: Any, on_update: Callable[[lis
                     if on_update:
                         on_update(jobs)
                     time.sleep(0.3)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, Terminated):
             executor.interrupt(running)
             for job in running:
                 finish(job, executor)

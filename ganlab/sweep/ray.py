@@ -12,6 +12,8 @@ filesystem path, as Ray Tune's ``storage_path``): every task first checks it can
 When the process or node running a task dies (preemption, an OOM kill), Ray retries the task
 (``retries`` times); the retry finds the run's last checkpoint and resumes from it, with ganlab's
 exact resume: metrics.jsonl loses what the checkpoint does not hold, so no step is counted twice.
+A worker sent SIGTERM first checkpoints the step it is at, then exits (ganlab's ``Terminated``),
+so its retry loses nothing.
 A run that keeps failing is reported as failed with its error line; the rest go on. Ctrl-C
 cancels the queued tasks and interrupts the running ones, each of which writes its summary
 (status ``interrupted``); re-running the command continues.
@@ -46,6 +48,7 @@ def run_task(run_dir: str, config: dict[str, Any], steps: int, threads: int) -> 
     import torch
 
     import ganlab
+    from ganlab.engine.stopping import Terminated
     from ganlab.resolve import resolve
     from ganlab.rundir import RunDir
 
@@ -61,11 +64,17 @@ def run_task(run_dir: str, config: dict[str, Any], steps: int, threads: int) -> 
                           "storage every node sees (a shared filesystem path)") from None  # fmt: skip
     torch.set_num_threads(max(1, threads))
     with (rd.path / "sweep.log").open("a") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-        print(f"ganlab sweep: attempt on {host}, process {os.getpid()}", flush=True)
-        if rd.is_run():
-            run = ganlab.resume(run_dir, steps=steps)
-        else:
-            run = ganlab.train(resolve(config), out=run_dir)
+        last = rd.read_checkpoint_index().get("last", {}).get("step") if rd.is_run() else None
+        start = f", resuming from the checkpoint of step {last}" if last is not None else ""
+        print(f"ganlab sweep: attempt on {host}, process {os.getpid()}{start}", flush=True)
+        try:
+            if rd.is_run():
+                run = ganlab.resume(run_dir, steps=steps)
+            else:
+                run = ganlab.train(resolve(config), out=run_dir)
+        except Terminated as exc:  # the worker was sent SIGTERM: the run is saved; the worker exits and Ray retries
+            print(f"ganlab sweep: stopped by SIGTERM at step {exc.run.summary['step']}, with a checkpoint", flush=True)
+            raise
     return {"status": run.summary["status"], "step": run.summary["step"]}
 
 
