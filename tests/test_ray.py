@@ -88,7 +88,7 @@ def _wait(pred, timeout=120):
     raise AssertionError("timed out")
 
 
-@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM])
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
 def test_a_lost_worker_s_run_resumes_from_its_checkpoint_exactly(cluster, tmp_path, signum):
     """SIGKILL: the retry resumes from the last periodic checkpoint. SIGTERM (a node drained or
     preempted): the worker first checkpoints the step it is at (there are no periodic ones here)."""
