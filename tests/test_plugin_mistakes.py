@@ -197,6 +197,95 @@ def test_a_dataset_whose_batches_do_not_have_its_shape_is_refused_before_trainin
     assert not out.exists()
 
 
+def test_a_loss_that_trains_nothing_or_raises_is_refused_before_training_in_one_line(site, tmp_path):
+    make_dist(site, "ganlab-badloss", "ganlab_badloss", """
+        import ganlab
+        from ganlab.components import Loss
+
+        class Detached(Loss):
+            '''Its D objective carries no gradient.'''
+            def discriminator_loss(self, r, f):
+                return (r - f).mean().detach()
+            def generator_loss(self, f, r=None):
+                return -f.mean()
+
+        class PerSample(Detached):
+            '''Its G objective is one value per sample.'''
+            def discriminator_loss(self, r, f):
+                return (f - r).mean()
+            def generator_loss(self, f, r=None):
+                return -f
+
+        class Raises(PerSample):
+            '''Its G objective raises.'''
+            def generator_loss(self, f, r=None):
+                raise KeyError("fake")
+
+        @ganlab.hookimpl
+        def register_losses(register):
+            register("detached", Detached)
+            register("per-sample", PerSample)
+            register("raises", Raises)
+    """)
+    out = tmp_path / "r"
+    expected = {
+        "detached": "Error: loss 'detached' (plugin 'ganlab-badloss'): discriminator_loss(real_out, fake_out) gave a tensor "
+                    "that does not depend on D's scores (detached, or built from .item()?); it must be computed from them with torch operations",
+        "per-sample": "Error: loss 'per-sample' (plugin 'ganlab-badloss'): generator_loss(fake_out, real_out) gave a tensor of "
+                      "shape (2,) for a batch of 2; it must give a scalar tensor to minimise",
+        "raises": "Error: loss 'raises' (plugin 'ganlab-badloss'): generator_loss(fake_out, real_out) raised KeyError: 'fake' "
+                  f"(traceback in {out / 'error.log'})",
+    }  # fmt: skip
+    for name, line in expected.items():
+        for extra in ([], ["--set", "train.unroll=2"]):
+            r = invoke("run", *FAST, "--loss", name, *extra, "--out", str(out))
+            assert r.exit_code == 1 and r.stderr.strip().splitlines() == [line], r.stderr
+            assert not out.exists() or sorted(p.name for p in out.iterdir()) == ["error.log"]  # no run begun
+
+
+def test_a_component_raising_mid_run_is_named_in_the_runs_one_line(site, tmp_path):
+    make_dist(site, "ganlab-later", "ganlab_later", """
+        import ganlab
+        from ganlab.plugins.datasets.mixtures import Ring
+        from ganlab.plugins.losses.classic import NonSaturating
+
+        class Tired(NonSaturating):
+            '''Raises after its first 40 calls.'''
+            calls = 0
+            def discriminator_loss(self, r, f):
+                Tired.calls += 1
+                if Tired.calls > 40:
+                    raise ValueError("tired of judging")
+                return super().discriminator_loss(r, f)
+
+        class Dry(Ring):
+            '''Runs out of data after 30 batches.'''
+            draws = 0
+            def batch(self, n, generator):
+                Dry.draws += 1
+                if Dry.draws > 30:
+                    raise OSError("no more data")
+                return super().batch(n, generator)
+
+        @ganlab.hookimpl
+        def register_losses(register):
+            register("tired", Tired)
+
+        @ganlab.hookimpl
+        def register_datasets(register):
+            register("dry", Dry)
+    """)
+    for args, owner, error in ((["--loss", "tired"], "loss 'tired' (plugin 'ganlab-later')", "ValueError: tired of judging"),
+                               (["--dataset", "dry"], "dataset 'dry' (plugin 'ganlab-later')", "OSError: no more data")):  # fmt: skip
+        out = tmp_path / args[1]
+        r = invoke("run", *FAST, *args, "--out", str(out))
+        summary = json.loads((out / "summary.json").read_text())
+        assert r.exit_code == 1 and summary["status"] == "failed" and summary["error"] == f"{owner} raised {error}", r.stderr
+        assert r.stderr.strip().splitlines()[-1] == (f"Error: run failed at step {summary['step']}: {owner} raised {error} "
+                                                     f"(traceback in {out / 'error.log'})")  # fmt: skip
+        assert error in (out / "error.log").read_text()
+
+
 def test_a_diagnostic_breaking_its_contract_is_caught_at_run_time(site, tmp_path):
     make_dist(site, "ganlab-diag", "ganlab_diag", """
         import ganlab

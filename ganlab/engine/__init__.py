@@ -5,6 +5,7 @@
     step.py         AdversarialStep: d_steps D updates, then one G update (Goodfellow et al. 2014)
     unroll.py       Unroller: G's loss through k look-ahead D updates (Metz et al. 2017)
     evaluation.py   Evaluator: diagnostics, best values, verdicts, run-time contract checks
+    contracts.py    checks before step 0 (shapes, D's scores, the loss); who raised mid-run
     checkpoints.py  Checkpointer: last.pt, best.pt, kept snapshots, index.json
     sampler.py      Sampler: samples from a generator; load_generator without a trainer
     trainer.py      Trainer: the loop (logging points, evaluations, checkpoints, summary)

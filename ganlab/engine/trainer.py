@@ -27,7 +27,7 @@ from typing import Any, Iterator
 
 import torch
 
-from ganlab.engine import distributed
+from ganlab.engine import contracts, distributed
 from ganlab.engine.build import Parts
 from ganlab.engine.checkpoints import Checkpointer
 from ganlab.engine.evaluation import Evaluator
@@ -125,7 +125,7 @@ class Trainer:
         problem = None
         try:
             self.evaluator.setup(run, self.parts.dataset)
-            self._preflight()
+            contracts.preflight(self.parts, self.state, self.step_fn)
         except GanlabError as exc:
             problem = exc
         agreed = distributed.agree(str(problem) if problem else None, self.world)  # no rank trains alone
@@ -258,54 +258,6 @@ class Trainer:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _preflight(self) -> None:
-        """Check, before the first step, that the data and G's samples have the shape the dataset
-        declares and that D scores them; drawing a small batch with training's random state saved
-        and restored, and no statistics of G or D updated."""
-        rng, g = self.state.rng, self.state.G
-        saved, was_training = rng.get_state(), g.training
-        pack = self.config.train.pack
-        n = 2 * pack if self.config.train.batch_size != 2 * pack else 3 * pack  # another size than training's (streaming data)
-        try:
-            real = self.parts.dataset.batch(n, rng)
-            with torch.no_grad():
-                g.eval()  # no BatchNorm statistics updated
-                fake = g(self.parts.gan.latent(n, torch.Generator(self.parts.device).manual_seed(0), self.parts.device))
-        except GanlabError:
-            raise
-        except Exception as exc:
-            raise PluginError(f"drawing a first batch failed: {type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}",
-                              traceback.format_exc()) from exc  # fmt: skip
-        finally:
-            rng.set_state(saved)
-            g.train(was_training)
-        self.step_fn.check_shapes(real, fake)
-        self._check_discriminator(fake, pack)
-
-    def _check_discriminator(self, fake: torch.Tensor, pack: int) -> None:
-        """D takes G's samples (packed, with train.pack) and gives one score each: a factory that
-        ignores ``data_shape`` fails here in one line naming it, not at step 0 in a matmul."""
-        d, arch = self.state.D, self.parts.components.get("arch", {})
-        who = f"architecture {arch.get('name')!r} (plugin {arch.get('plugin')!r})"
-        packed = (f" packed by train.pack = {pack} into {(fake.shape[0] // pack, fake.shape[1] * pack, *fake.shape[2:])}"
-                  f" (ganlab builds this D by calling the factory with data_shape={(fake.shape[1] * pack, *fake.shape[2:])};"
-                  f" build D for the data_shape it is given)") if pack > 1 else ""  # fmt: skip
-        was_training = d.training
-        try:
-            with torch.no_grad():
-                d.eval()  # no BatchNorm statistics or spectral-norm vectors updated
-                out = d(fake)
-        except Exception as exc:
-            reason = f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}"
-            raise PluginError(f"{who}: its discriminator fails on G's samples of shape {tuple(fake.shape)}{packed}: {reason}",
-                              traceback.format_exc()) from exc  # fmt: skip
-        finally:
-            d.train(was_training)
-        want = fake.shape[0] // pack
-        if out.ndim == 0 or out.shape[0] != want or out.numel() != want:
-            raise GanlabError(f"{who}: its discriminator gives shape {tuple(out.shape)} for G's samples of shape "
-                              f"{tuple(fake.shape)}{packed}; it must give one raw score per {'pack' if pack > 1 else 'sample'}, shape ({want},)")  # fmt: skip
-
     def _best_metric(self) -> tuple[str, str] | None:
         choice = self.config.log.best
         if choice == "none":
@@ -322,7 +274,13 @@ class Trainer:
 
     def _fail(self, outcome: Outcome, exc: BaseException) -> None:
         outcome.status = "failed"
-        outcome.error = str(exc) if isinstance(exc, PluginError) else f"{type(exc).__name__}: {exc}"
+        owner = None if isinstance(exc, GanlabError) else contracts.blame(self.parts, self.state, exc)
+        if isinstance(exc, GanlabError):  # a PluginError names its component; a GanlabError speaks to the user
+            outcome.error = str(exc)
+        elif owner is not None:  # a component's own code raised: name it, as the checks before step 0 do
+            outcome.error = f"{owner} raised {contracts.first_line(exc)}"
+        else:
+            outcome.error = f"{type(exc).__name__}: {exc}"
         trace = exc.trace if isinstance(exc, PluginError) and exc.trace else traceback.format_exc()
         if self.world.main:
             try:
