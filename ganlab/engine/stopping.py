@@ -4,7 +4,7 @@
     with stop_on_signals() as stop:
         while not stop.requested:
             ...                                  # a second Ctrl-C raises KeyboardInterrupt here
-    stop.signal                                  # "SIGINT" or "SIGTERM": what asked first
+    stop.signal                                  # "SIGTERM" if one came, else "SIGINT"
     # then, once the run is saved: raise Terminated(run) if it was SIGTERM (ganlab.api does)
 
 The first signal asks the loop to stop at the next step boundary, so the run ends with a
@@ -28,7 +28,7 @@ SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 class Stop:
     requested = False
-    signal: str | None = None  # the name of the signal that asked first
+    signal: str | None = None  # SIGTERM if it came at all, else SIGINT
 
 
 @contextmanager
@@ -44,7 +44,7 @@ def stop_on_signals(patient: bool = False) -> Iterator[Stop]:
     def handler(signum: int, frame: Any) -> None:
         if stop.requested and signum == signal.SIGINT and not patient:
             raise KeyboardInterrupt
-        if not stop.requested:
+        if not stop.requested or signum == signal.SIGTERM:  # SIGTERM, once seen, is what the process must answer
             stop.requested, stop.signal = True, signal.Signals(signum).name
 
     previous = {s: signal.signal(s, handler) for s in SIGNALS}
