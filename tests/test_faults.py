@@ -191,6 +191,8 @@ def test_a_stopped_sweep_stops_every_run_at_its_step_with_a_checkpoint(tmp_path,
             _wait_for(out / f"seed={seed}" / "metrics.jsonl", timeout=120)
         if how.startswith("SIGTERM"):
             proc.send_signal(signal.SIGTERM)
+            time.sleep(0.5)
+            proc.send_signal(signal.SIGTERM)  # a second one, while the runs stop, changes nothing
         else:
             os.killpg(proc.pid, signal.SIGINT)  # the runs get this Ctrl-C too, then the sweep's own stop
         output, _ = proc.communicate(timeout=120)

@@ -5,7 +5,8 @@
         while not stop.requested:
             ...                                  # a second Ctrl-C raises KeyboardInterrupt here
     stop.signal                                  # "SIGTERM" if one came, else "SIGINT"
-    # then, once the run is saved: raise Terminated(run) if it was SIGTERM (ganlab.api does)
+    # then, once the run is saved: raise Terminated(run) if it was SIGTERM (ganlab.api does);
+    # a loop without steps (a sweep) checks `with sigterm_requests() as term: ... term.requested`
 
 The first signal asks the loop to stop at the next step boundary, so the run ends with a
 checkpoint of the step it stopped at and a summary (status ``interrupted``). A second Ctrl-C
@@ -68,21 +69,19 @@ class Terminated(SystemExit):
 
 
 @contextmanager
-def sigterm_interrupts() -> Iterator[None]:
-    """Within: the first SIGTERM raises :class:`Terminated` in the main thread, so that a sweep
-    stops its runs as it does on Ctrl-C; later ones are ignored while it does."""
+def sigterm_requests() -> Iterator[Stop]:
+    """Within: SIGTERM sets ``.requested`` on the object yielded, for a loop without steps (a
+    sweep) to check at a point where it is safe to stop (never halfway through starting a run)."""
+    stop = Stop()
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield stop
         return
-    fired = []
 
     def handler(signum: int, frame: Any) -> None:
-        if not fired:
-            fired.append(signum)
-            raise Terminated
+        stop.requested, stop.signal = True, "SIGTERM"
 
     previous = signal.signal(signal.SIGTERM, handler)
     try:
-        yield
+        yield stop
     finally:
         signal.signal(signal.SIGTERM, previous)

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from ganlab.engine.stopping import Terminated, sigterm_interrupts
+from ganlab.engine.stopping import Terminated, sigterm_requests
 from ganlab.rundir import RunDir
 from ganlab.rundir.lock import RunLock
 from ganlab.sweep.plan import Job, expand, parse_seeds, plan, split_values
@@ -44,9 +44,13 @@ def run_jobs(jobs: list[Job], out: Path, executor: Any, on_update: Callable[[lis
             plan(job, out)  # may refuse before anything starts
         queue = [j for j in jobs if j.action != "skipped"]
         running: list[Job] = []
-        try:
-            with sigterm_interrupts():  # SIGTERM (kill, scancel, a pod's stop) stops the runs as Ctrl-C does
+        # SIGTERM (kill, scancel, a pod's stop) stops the runs as Ctrl-C does; the handler stays
+        # while they stop, so a second one cannot kill the sweep before it has recorded them.
+        with sigterm_requests() as term:
+            try:
                 while queue or running:
+                    if term.requested:
+                        raise Terminated
                     while queue and len(running) < executor.capacity:
                         job = queue.pop(0)
                         executor.start(job, out)
@@ -59,15 +63,15 @@ def run_jobs(jobs: list[Job], out: Path, executor: Any, on_update: Callable[[lis
                     if on_update:
                         on_update(jobs)
                     time.sleep(0.3)
-        except (KeyboardInterrupt, Terminated):
-            executor.interrupt(running)
-            for job in running:
-                finish(job, executor)
-                if job.status == "failed" and RunDir(job.dir).read_summary() is None:
-                    job.status, job.error = "interrupted", "stopped before it wrote a summary"  # still starting up
-            raise
-        finally:
-            executor.close()
+            except (KeyboardInterrupt, Terminated):
+                executor.interrupt(running)
+                for job in running:
+                    finish(job, executor)
+                    if job.status == "failed" and RunDir(job.dir).read_summary() is None:
+                        job.status, job.error = "interrupted", "stopped before it wrote a summary"  # still starting up
+                raise
+            finally:
+                executor.close()
     finally:
         lock.release()
     return jobs
