@@ -118,7 +118,7 @@ def _owners(parts: Parts, state: TrainState) -> list[tuple[str, set[type]]]:
         owners.append((who(parts, "reg"), {type(parts.regularizer)}))
     plugins = parts.components.get("diagnostics", {})
     owners += [(f"diagnostic {n!r} (plugin {plugins.get(n, {}).get('plugin')!r})", {type(d)}) for n, d in parts.diagnostics]
-    return [(label, {t for t in types if _plugin_code(t)}) for label, types in owners]
+    return [(label, {base for t in types for base in t.__mro__ if _plugin_code(base)}) for label, types in owners]  # inherited code too
 
 
 def _plugin_code(t: type) -> bool:
