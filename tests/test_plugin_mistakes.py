@@ -197,6 +197,30 @@ def test_a_dataset_whose_batches_do_not_have_its_shape_is_refused_before_trainin
     assert not out.exists()
 
 
+def test_a_dataset_of_integers_is_refused_before_training(site, tmp_path):
+    make_dist(site, "ganlab-ints", "ganlab_ints", """
+        import torch
+        import ganlab
+        from ganlab.components import Dataset
+
+        class Ints(Dataset):
+            '''2-D points drawn as integers.'''
+            shape = (2,)
+            def batch(self, n, generator):
+                return torch.randint(0, 5, (n, 2), generator=generator)
+
+        @ganlab.hookimpl
+        def register_datasets(register):
+            register("ints", Ints)
+    """)
+    out = tmp_path / "r"
+    r = invoke("run", *FAST, "--dataset", "ints", "--out", str(out))
+    assert r.exit_code == 1 and r.stderr.strip().splitlines() == [
+        "Error: dataset 'ints' (plugin 'ganlab-ints'): its batch(n) gives torch.int64 tensors; it must give "
+        "floating-point tensors (n, *shape)"]  # fmt: skip
+    assert not out.exists()
+
+
 def test_a_loss_that_trains_nothing_or_raises_is_refused_before_training_in_one_line(site, tmp_path):
     make_dist(site, "ganlab-badloss", "ganlab_badloss", """
         import ganlab

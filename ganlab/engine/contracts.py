@@ -53,6 +53,9 @@ def preflight(parts: Parts, state: TrainState, step: AdversarialStep) -> None:
     finally:
         rng.set_state(saved)
         g.train(was_training)
+    if not (isinstance(real, torch.Tensor) and real.is_floating_point()):
+        kind = f"{real.dtype} tensors" if isinstance(real, torch.Tensor) else f"a {type(real).__name__}"
+        raise GanlabError(f"{who(parts, 'data')}: its batch(n) gives {kind}; it must give floating-point tensors (n, *shape)")
     step.check_shapes(real, fake)
     check_discriminator(parts, state, fake, pack)
     check_loss(parts, state, real, fake)
@@ -84,7 +87,11 @@ def check_loss(parts: Parts, state: TrainState, real: torch.Tensor, fake: torch.
     loss, label = parts.loss, who(parts, "loss")
     needs_real = member(loss, "needs_real_for_generator", Loss)
     with torch.enable_grad(), _eval(state.D):
-        real_out, fake_out = state.D(real).float(), state.D(fake).float()
+        try:
+            real_out, fake_out = state.D(real).float(), state.D(fake).float()
+        except Exception as exc:  # G's samples passed above: it is the real ones D cannot take
+            raise PluginError(f"{who(parts, 'arch')}: its discriminator fails on the dataset's samples of shape "
+                              f"{tuple(real.shape)} ({real.dtype}): {first_line(exc)}", traceback.format_exc()) from exc  # fmt: skip
         for what, call in (("discriminator_loss(real_out, fake_out)", lambda: loss.discriminator_loss(real_out, fake_out)),
                            ("generator_loss(fake_out, real_out)", lambda: loss.generator_loss(fake_out, real_out if needs_real else None))):  # fmt: skip
             value = _called(label, what, call)
