@@ -221,6 +221,35 @@ def test_a_dataset_of_integers_is_refused_before_training(site, tmp_path):
     assert not out.exists()
 
 
+def test_a_discriminator_whose_scores_carry_no_gradient_is_refused_before_training(site, tmp_path):
+    make_dist(site, "ganlab-det", "ganlab_det", """
+        import torch.nn as nn
+        import ganlab
+        from ganlab.components import GAN
+        from ganlab.plugins.archs.mlp import build as mlp
+
+        class Detached(nn.Module):
+            def __init__(self, d):
+                super().__init__()
+                self.d = d
+            def forward(self, x):
+                return self.d(x).detach()
+
+        def build(*, data_shape):
+            '''The mlp, with D's scores detached.'''
+            gan = mlp(data_shape=data_shape)
+            return GAN(gan.generator, Detached(gan.discriminator), gan.latent_dim)
+
+        @ganlab.hookimpl
+        def register_architectures(register):
+            register("detached-d", build)
+    """)
+    r = invoke("run", *FAST, "--arch", "detached-d", "--out", str(tmp_path / "r"))
+    assert r.exit_code == 1 and r.stderr.strip().splitlines() == [
+        "Error: architecture 'detached-d' (plugin 'ganlab-det'): its discriminator's scores carry no gradient to its "
+        "weights (detached in forward, or every parameter frozen?); D must be trainable"]  # fmt: skip
+
+
 def test_a_loss_that_trains_nothing_or_raises_is_refused_before_training_in_one_line(site, tmp_path):
     make_dist(site, "ganlab-badloss", "ganlab_badloss", """
         import ganlab

@@ -92,6 +92,9 @@ def check_loss(parts: Parts, state: TrainState, real: torch.Tensor, fake: torch.
         except Exception as exc:  # G's samples passed above: it is the real ones D cannot take
             raise PluginError(f"{who(parts, 'arch')}: its discriminator fails on the dataset's samples of shape "
                               f"{tuple(real.shape)} ({real.dtype}): {first_line(exc)}", traceback.format_exc()) from exc  # fmt: skip
+        if not real_out.requires_grad:
+            raise GanlabError(f"{who(parts, 'arch')}: its discriminator's scores carry no gradient to its weights (detached in "
+                              "forward, or every parameter frozen?); D must be trainable")  # fmt: skip
         for what, call in (("discriminator_loss(real_out, fake_out)", lambda: loss.discriminator_loss(real_out, fake_out)),
                            ("generator_loss(fake_out, real_out)", lambda: loss.generator_loss(fake_out, real_out if needs_real else None))):  # fmt: skip
             value = _called(label, what, call)
