@@ -244,7 +244,7 @@ def test_a_discriminator_whose_scores_carry_no_gradient_is_refused_before_traini
         def register_architectures(register):
             register("detached-d", build)
     """)
-    r = invoke("run", *FAST, "--arch", "detached-d", "--out", str(tmp_path / "r"))
+    r = invoke("run", "--steps", "10", "--batch-size", "64", "--arch", "detached-d", "--out", str(tmp_path / "r"))
     assert r.exit_code == 1 and r.stderr.strip().splitlines() == [
         "Error: architecture 'detached-d' (plugin 'ganlab-det'): its discriminator's scores carry no gradient to its "
         "weights (detached in forward, or every parameter frozen?); D must be trainable"]  # fmt: skip
