@@ -166,6 +166,22 @@ def test_sigterm_stops_at_the_step_with_a_checkpoint_and_resumes_exactly(tmp_pat
     assert all(torch.equal(v, b["generator"][k]) for k, v in a["generator"].items())
 
 
+def test_only_a_second_ctrl_c_stops_at_once_whatever_came_before():
+    """A sweep's run gets the terminal's Ctrl-C and the sweep's SIGTERM in either order: neither
+    order may turn into the abrupt stop that a second Ctrl-C asks for."""
+    from ganlab.engine.stopping import stop_on_signals
+
+    for first, then in ((signal.SIGTERM, signal.SIGINT), (signal.SIGINT, signal.SIGTERM)):
+        with stop_on_signals() as stop:
+            os.kill(os.getpid(), first)
+            os.kill(os.getpid(), then)
+            time.sleep(0.01)
+            assert stop.requested and stop.signal == "SIGTERM"
+            with pytest.raises(KeyboardInterrupt):
+                os.kill(os.getpid(), signal.SIGINT)  # a second Ctrl-C
+                time.sleep(0.01)
+
+
 def test_sigterm_under_the_python_api_ends_the_script_once_the_run_is_saved(tmp_path, ganlab_plugin):
     from tests.conftest import quick
 

@@ -34,17 +34,22 @@ class Stop:
 
 @contextmanager
 def stop_on_signals(patient: bool = False) -> Iterator[Stop]:
-    """SIGINT and SIGTERM ask the loop to stop at the next step boundary; a second SIGINT
-    interrupts at once, unless ``patient``: with several processes, whose launcher forwards the
-    terminal's SIGINT once more, the ranks wait for their agreed stop."""
+    """SIGINT and SIGTERM ask the loop to stop at the next step boundary. A second SIGINT
+    interrupts at once (a SIGINT after a SIGTERM is a first one: a sweep's run gets the terminal's
+    Ctrl-C and the sweep's SIGTERM in either order), unless ``patient``: with several processes,
+    whose launcher forwards the terminal's SIGINT once more, the ranks wait for their agreed stop."""
     stop = Stop()
     if threading.current_thread() is not threading.main_thread():
         yield stop
         return
 
+    interrupts = []
+
     def handler(signum: int, frame: Any) -> None:
-        if stop.requested and signum == signal.SIGINT and not patient:
-            raise KeyboardInterrupt
+        if signum == signal.SIGINT:
+            if interrupts and not patient:  # a second Ctrl-C
+                raise KeyboardInterrupt
+            interrupts.append(signum)
         if not stop.requested or signum == signal.SIGTERM:  # SIGTERM, once seen, is what the process must answer
             stop.requested, stop.signal = True, signal.Signals(signum).name
 
